@@ -1,0 +1,151 @@
+"""The access declaration: for every entity and role, what may be done and to which rows.
+
+This table is the single source of the back office's permissions. The admin views, the
+menu, the permission-matrix tests and docs/access.md are generated from it.
+
+Each cell is "LETTERS scope":
+    C create · R read (list and details) · U update (form and inline edit) · D delete ·
+    E export
+    scope: all (default) · own (the rows of the stewards the user acts for: a steward
+    themselves, a supervisor their team and themselves) · own_confirmed (own, confirmed only)
+An empty cell means the role does not see the entity at all.
+
+Actions on a list need the letter their view declares (delete needs D, workflow steps U).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+import models as m
+
+ROLES = ("admin", "hr", "supervisor", "steward")
+OPERATIONS = {"C": "create", "R": "read", "U": "update", "D": "delete", "E": "export"}
+SCOPES = ("all", "own", "own_confirmed")
+
+# Roles that see owners' phone and ID numbers in full. A steward only ever sees the
+# owners of their own units, so "the owner's steward" is the steward role within scope.
+REVEAL_PERSONAL_TO = frozenset({"admin", "steward"})
+
+
+@dataclass(frozen=True)
+class Grant:
+    letters: str
+    scope: str = "all"
+
+    def allows(self, letter: str) -> bool:
+        return letter in self.letters
+
+    @classmethod
+    def parse(cls, cell: str) -> Grant:
+        parts = cell.split()
+        if not parts:
+            return cls("")
+        letters, scope = parts[0], (parts[1] if len(parts) > 1 else "all")
+        if set(letters) - set(OPERATIONS) or scope not in SCOPES:
+            raise ValueError(f"bad access cell {cell!r}")
+        return cls(letters, scope)
+
+
+@dataclass(frozen=True)
+class EntityAccess:
+    name: str
+    model: type
+    label: object
+    category: object
+    grants: dict[str, Grant]
+    personal: tuple[str, ...] = ()
+
+    def grant(self, role: str | None) -> Grant:
+        return self.grants.get(role or "", Grant(""))
+
+
+PROPERTY = _l("Property")
+SERVICE = _l("Service")
+FEES = _l("Fees")
+SAFETY = _l("Safety")
+WORK = _l("Work records")
+PEOPLE = _l("People")
+TRAINING = _l("Training")
+ASSESSMENT = _l("Assessment")
+ORGANISATION = _l("Organisation")
+SYSTEM = _l("System")
+
+# fmt: off
+_TABLE = [
+    # name               model                category     label                         admin     hr        supervisor          steward
+    ("project",          m.Project,           PROPERTY,    _l("Projects"),               "CRUDE",  "",       "RE own",           "RE own"),
+    ("building",         m.Building,          PROPERTY,    _l("Buildings"),              "CRUDE",  "",       "RE own",           "RE own"),
+    ("unit",             m.Unit,              PROPERTY,    _l("Units"),                  "CRUDE",  "",       "RE own",           "RE own"),
+    ("owner",            m.Owner,             PROPERTY,    _l("Owners"),                 "CRUDE",  "",       "RE own",           "RUE own"),
+    ("ownership",        m.Ownership,         PROPERTY,    _l("Ownerships"),             "CRUDE",  "",       "RE own",           "RUE own"),
+    ("ticket",           m.Ticket,            SERVICE,     _l("Tickets"),                "CRUDE",  "",       "RUE own",          "CRUE own"),
+    ("ticket_event",     m.TicketEvent,       SERVICE,     _l("Ticket events"),          "CRUDE",  "",       "RUE own",          "CRUE own"),
+    ("return_visit",     m.ReturnVisit,       SERVICE,     _l("Return visits"),          "CRUDE",  "",       "RUE own",          "CRUE own"),
+    ("community_event",  m.CommunityEvent,    SERVICE,     _l("Community events"),       "CRUDE",  "",       "RE own",           "CRUE own"),
+    ("procedure",        m.Procedure,         SERVICE,     _l("Procedures"),             "CRUDE",  "",       "RE own",           "CRUE own"),
+    ("fee_standard",     m.FeeStandard,       FEES,        _l("Fee standards"),          "CRUDE",  "",       "RE",               "RE"),
+    ("bill",             m.Bill,              FEES,        _l("Bills"),                  "CRUDE",  "",       "RE own",           "RE own"),
+    ("payment",          m.Payment,           FEES,        _l("Payments"),               "CRUDE",  "",       "RE own",           "RE own"),
+    ("arrears_reminder", m.ArrearsReminder,   FEES,        _l("Arrears reminders"),      "CRUDE",  "",       "RE own",           "CRUE own"),
+    ("patrol",           m.Patrol,            SAFETY,      _l("Patrols"),                "CRUDE",  "",       "RE own",           "CRUE own"),
+    ("hazard",           m.Hazard,            SAFETY,      _l("Hazards"),                "CRUDE",  "",       "RE own",           "CRUE own"),
+    ("incident",         m.Incident,          SAFETY,      _l("Incidents"),              "CRUDE",  "",       "RE own",           "CRUE own"),
+    ("work_log",         m.WorkLog,           WORK,        _l("Work logs"),              "RE",     "",       "RUE own",          "CRUE own"),
+    ("summary",          m.Summary,           WORK,        _l("Weekly/monthly summaries"), "RE",   "",       "RUE own",          "CRUE own"),
+    ("staff",            m.Staff,             PEOPLE,      _l("Staff"),                  "RE",     "CRUDE",  "RE own",           "R own"),
+    ("user",             m.User,              PEOPLE,      _l("Login accounts"),         "CRUDE",  "",       "",                 ""),
+    ("training_program", m.TrainingProgram,   TRAINING,    _l("Training programs"),      "RE",     "CRUDE",  "RE",               "R"),
+    ("training_session", m.TrainingSession,   TRAINING,    _l("Training sessions"),      "RE",     "CRUDE",  "RE",               "R"),
+    ("training_result",  m.TrainingResult,    TRAINING,    _l("Training results"),       "RE",     "CRUDE",  "RE own",           "R own"),
+    ("monthly_assessment", m.MonthlyAssessment, ASSESSMENT, _l("Monthly assessments"),   "RE",     "RE",     "CRUE own",         "R own_confirmed"),
+    ("annual_assessment", m.AnnualAssessment, ASSESSMENT,  _l("Annual assessments"),     "RE",     "RE",     "CRUE own",         "R own_confirmed"),
+    ("reward_penalty",   m.RewardPenalty,     ASSESSMENT,  _l("Rewards and penalties"),  "RE",     "CRUDE",  "RE own",           "R own"),
+    ("career_move",      m.CareerMove,        ASSESSMENT,  _l("Career moves"),           "RE",     "CRUDE",  "RE own",           "R own"),
+    ("meeting",          m.Meeting,           ORGANISATION, _l("Coordination meetings"), "CRUDE",  "RE",     "RE",               "R"),
+    ("external_body",    m.ExternalBody,      ORGANISATION, _l("External bodies"),       "CRUDE",  "RE",     "RE",               "R"),
+    ("policy_setting",   m.PolicySetting,     SYSTEM,      _l("Policy settings"),        "CRUDE",  "R",      "R",                ""),
+    ("audit_entry",      m.AuditEntry,        SYSTEM,      _l("Audit trail"),            "RE",     "",       "",                 ""),
+]
+# fmt: on
+
+PERSONAL_FIELDS = {
+    "owner": ("phone", "id_number"),
+    "ticket": ("contact_phone",),
+}
+
+ENTITIES: dict[str, EntityAccess] = {
+    name: EntityAccess(
+        name=name,
+        model=model,
+        label=label,
+        category=category,
+        grants={role: Grant.parse(cell) for role, cell in zip(ROLES, cells, strict=True)},
+        personal=PERSONAL_FIELDS.get(name, ()),
+    )
+    for name, model, category, label, *cells in _TABLE
+}
+
+# The row scope of a steward-facing entity needs a path to a steward (models/scopes.py).
+_SCOPED = {e.model for e in ENTITIES.values() for g in e.grants.values() if g.scope != "all"}
+
+
+def check_declaration() -> None:
+    """Fail loudly at start-up if the table names a scope the models cannot apply."""
+    from models.scopes import CONFIRMED, STEWARD_PATHS
+
+    for entity in ENTITIES.values():
+        for role, grant in entity.grants.items():
+            if grant.scope != "all" and entity.model not in STEWARD_PATHS:
+                raise ValueError(f"{entity.name}: scope {grant.scope} for {role} has no path")
+            if grant.scope == "own_confirmed" and entity.model not in CONFIRMED:
+                raise ValueError(f"{entity.name}: no 'confirmed' condition")
+
+
+def entity_for_model(model: type) -> EntityAccess | None:
+    for entity in ENTITIES.values():
+        if entity.model is model:
+            return entity
+    return None

@@ -1,0 +1,58 @@
+"""The back office: one generated view per entity of the access declaration, and a start page."""
+
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from access import ENTITIES, check_declaration
+from models.people import ROLE
+
+from .accounts import AccountView
+from .entities import VIEWS
+from .generated import EntityView
+
+# Entities whose screens need more than the generated view.
+VIEW_CLASSES: dict[str, type[EntityView]] = {"user": AccountView}
+
+
+class StartPage(AdminIndexView):
+    """The page each role lands on: the records it may open, with counts."""
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    @expose("/")
+    def index(self):
+        overview: dict[str, list] = {}
+        for view in self.admin._views:
+            if isinstance(view, EntityView) and view.is_accessible() and view.allows("R"):
+                overview.setdefault(view.category, []).append(
+                    (view.name, view.get_url(".index_view"), view.get_count_query().scalar())
+                )
+        return self.render("admin/index.html", overview=list(overview.items()))
+
+
+def init_admin(app) -> Admin:
+    check_declaration()
+    admin = Admin(
+        app,
+        name=str(_l("Steward Back Office")),
+        theme=Bootstrap4Theme(swatch=app.config["FLASK_ADMIN_SWATCH"], fluid=True),
+        index_view=StartPage(name=str(_l("Home")), url="/admin"),
+    )
+    for name, entity in ENTITIES.items():
+        view_class = VIEW_CLASSES.get(name, EntityView)
+        admin.add_view(view_class(entity, **VIEWS.get(name, {})))
+
+    @app.context_processor
+    def _labels():
+        return {"role_label": ROLE.label}
+
+    return admin

@@ -1,0 +1,114 @@
+"""What each entity's screens show, where the generated defaults are not enough.
+
+Keys are the entity names of the access declaration. Anything left out is generated from the
+model (admin_views/generated.py): list columns, details, filters on choices, booleans and
+dates, form validators from column info, scoped pickers.
+"""
+
+VIEWS: dict[str, dict] = {
+    "project": dict(
+        column_list=["code", "name", "kind", "address"],
+        column_searchable_list=["code", "name"],
+        column_default_sort="code",
+    ),
+    "building": dict(
+        column_list=["project", "name", "floors"],
+        column_searchable_list=["name"],
+        column_filters=["project.name"],
+        column_default_sort="name",
+    ),
+    "unit": dict(
+        column_list=["building", "number", "floor", "area", "usage", "steward"],
+        column_searchable_list=["number"],
+        column_filters=["usage", "building.name", "steward.name"],
+        column_editable_list=["usage"],
+        column_default_sort=[("building_id", False), ("number", False)],
+    ),
+    "owner": dict(
+        column_list=["name", "phone", "id_number", "preferred_channel", "wechat_id"],
+        column_searchable_list=["name", "phone"],
+        column_editable_list=["preferred_channel"],
+        column_default_sort="name",
+    ),
+    "ownership": dict(
+        column_list=["owner", "unit", "since", "until", "is_primary"],
+        column_default_sort=("since", True),
+    ),
+    "ticket": dict(
+        column_list=[
+            "code", "priority", "status", "category", "unit", "contact_name", "contact_phone",
+            "steward", "due_at",
+        ],
+        column_searchable_list=["code", "contact_name"],
+        column_filters=["status", "priority", "category", "channel", "due_at", "steward.name"],
+        column_default_sort=("intake_at", True),
+    ),
+    "ticket_event": dict(
+        column_list=["ticket", "at", "actor", "from_status", "to_status", "note"],
+        column_default_sort=("at", True),
+    ),
+    "return_visit": dict(
+        column_list=["owner", "unit", "ticket", "steward", "planned_on", "visited_at",
+                     "satisfaction"],
+        column_filters=["channel", "visited_at", "planned_on", "satisfaction"],
+        column_default_sort=("planned_on", True),
+    ),
+    "community_event": dict(column_default_sort=("starts_at", True)),
+    "procedure": dict(column_default_sort=("started_on", True)),
+    "fee_standard": dict(
+        column_list=["project", "name", "basis", "rate", "effective_from", "effective_until"],
+    ),
+    "bill": dict(
+        column_list=["period", "unit", "owner", "standard", "amount", "paid_amount", "status",
+                     "due_date"],
+        column_searchable_list=["period"],
+        column_filters=["status", "period", "due_date"],
+        column_default_sort=[("period", True), ("unit_id", False)],
+    ),
+    "payment": dict(
+        column_list=["receipt_no", "bill", "amount", "method", "paid_at"],
+        column_searchable_list=["receipt_no"],
+        column_filters=["method", "paid_at"],
+        column_default_sort=("paid_at", True),
+    ),
+    "arrears_reminder": dict(column_default_sort=("reminded_at", True)),
+    "patrol": dict(column_default_sort=("patrolled_at", True)),
+    "hazard": dict(column_default_sort=("found_at", True)),
+    "incident": dict(column_default_sort=("occurred_at", True)),
+    "work_log": dict(
+        column_list=["steward", "day", "needs_received", "problems_handled", "feedback_given"],
+        column_default_sort=("day", True),
+    ),
+    "summary": dict(column_default_sort=("period_start", True)),
+    "staff": dict(
+        column_list=["employee_no", "name", "position", "department", "status", "supervisor",
+                     "hire_date", "education"],
+        column_searchable_list=["employee_no", "name"],
+        column_default_sort="employee_no",
+    ),
+    "user": dict(
+        column_list=["username", "role", "staff", "active", "last_login_at"],
+        column_searchable_list=["username"],
+        form_excluded_columns=["password_hash", "last_login_at", "created_at", "created_by",
+                               "updated_at", "updated_by", "version"],
+        column_default_sort="username",
+    ),
+    "training_result": dict(
+        column_list=["staff", "session", "attempt", "taken_on", "exam_score", "passed"],
+        column_default_sort=("taken_on", True),
+    ),
+    "monthly_assessment": dict(
+        column_list=["staff", "period", "total", "grade", "bonus_factor", "status",
+                     "satisfaction_score", "collection_score", "on_time_score", "task_score"],
+        column_filters=["period", "grade", "status"],
+        column_default_sort=("period", True),
+    ),
+    "annual_assessment": dict(column_default_sort=("year", True)),
+    "meeting": dict(column_default_sort=("held_at", True)),
+    "policy_setting": dict(column_default_sort=("effective_from", True)),
+    "audit_entry": dict(
+        column_list=["at", "username", "action", "entity", "entity_id", "source"],
+        column_filters=["username", "action", "entity", "at"],
+        column_default_sort=("at", True),
+    ),
+}

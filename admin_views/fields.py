@@ -1,0 +1,78 @@
+"""Form and filter support for moments in time: stored in UTC, shown in the company's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import DateTimeField
+from flask_admin.model import filters
+from flask_admin.model.form import converts
+
+SHOWN = "%Y-%m-%d %H:%M"
+
+
+def company_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["COMPANY_TIMEZONE"])
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(company_zone())
+
+
+class LocalDateTimeField(DateTimeField):
+    """Shows and reads times in the company's zone; hands the model an aware datetime."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"])
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return local(self.data).strftime(SHOWN) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and self.data.tzinfo is None:
+            self.data = self.data.replace(tzinfo=company_zone())
+
+
+class ModelConverter(AdminModelConverter):
+    @converts("UTCDateTime")
+    def convert_utc_datetime(self, column, field_args, **extra):
+        return LocalDateTimeField(**field_args)
+
+
+def _aware(value):
+    if isinstance(value, list):
+        return [_aware(v) for v in value]
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=company_zone())
+    return value
+
+
+def _in_company_zone(filter_class):
+    """A datetime filter whose typed-in times are read in the company's zone."""
+
+    def clean(self, value):
+        return _aware(filter_class.clean(self, value))
+
+    return type(filter_class.__name__, (filter_class,), {"clean": clean})
+
+
+class FilterConverter(sqla_filters.FilterConverter):
+    local_datetime_filters = tuple(
+        _in_company_zone(f) for f in sqla_filters.FilterConverter.datetime_filters
+    )
+
+    @filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column, name, **kwargs):
+        return [f(column, name, **kwargs) for f in self.local_datetime_filters]
+
+
+def format_datetime(view, value, name=None) -> str:
+    return local(value).strftime(SHOWN)

@@ -1,0 +1,369 @@
+"""The one admin view class every entity gets, driven by the access declaration.
+
+Permissions are decided per request from the signed-in user's role, never stored on the view:
+`can_create` and friends are properties reading the declaration. Every endpoint Flask-Admin
+exposes passes `_handle_view`, which maps it to an operation letter and answers 403 when the
+role lacks it. Rows are scoped in `get_query`, `get_count_query` and `get_one` (Flask-Admin
+fetches edit/details/delete rows with `session.get`, which would skip a query-only scope),
+and relationship pickers are scoped the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.model import typefmt
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
+from flask_babel import gettext, lazy_gettext as _l
+from flask_login import current_user
+from wtforms.validators import ValidationError
+
+from access import ENTITIES, REVEAL_PERSONAL_TO, EntityAccess, entity_for_model
+from extensions import db
+from models.scopes import row_filter
+
+from .context import current_role, steward_ids
+from .fields import FilterConverter, ModelConverter, format_datetime
+from .validation import validators_for
+
+# Flask-Admin endpoint -> the operation letter it needs. Endpoints not listed are refused.
+ENDPOINT_LETTER = {
+    "index_view": "R",
+    "details_view": "R",
+    "create_view": "C",
+    "edit_view": "U",
+    "delete_view": "D",
+    "export": "E",
+    "ajax_update": "U",
+    "ajax_lookup": "CU",  # pickers serve the create and edit forms
+    "action_view": "",  # checked per action in handle_action
+}
+
+# Relationship targets too large for a plain select: pickers search them over AJAX.
+AJAX_TARGETS = {
+    "Unit": ("number",),
+    "Owner": ("name", "phone"),
+    "Ticket": ("code",),
+    "Bill": ("period",),
+}
+
+PAGE_SIZE = 20
+
+
+def mask(value: str | None) -> str:
+    """138****5678: keep the first three and last four characters."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+class OutOfScope(Exception):
+    """A save would leave a row outside the rows the user may act on."""
+
+
+def _in_scope_condition(entity: EntityAccess, role: str | None):
+    grant = entity.grant(role)
+    return row_filter(entity.model, grant.scope, steward_ids() if grant.scope != "all" else ())
+
+
+def scoped_query(model: type):
+    """All rows of `model` the signed-in user may read; none when the role cannot read it."""
+    query = db.session.query(model)
+    entity = entity_for_model(model)
+    if entity is None:
+        return query
+    role = current_role()
+    if not entity.grant(role).allows("R"):
+        return query.filter(sa.false())
+    condition = _in_scope_condition(entity, role)
+    return query if condition is None else query.filter(condition)
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """A picker's search, limited to the rows the user may read."""
+
+    def get_query(self):
+        return scoped_query(self.model)
+
+    def get_one(self, pk):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        with db.session.no_autoflush:
+            return self.get_query().filter(self.model.id == pk).one_or_none()
+
+
+class EntityView(ModelView):
+    """An admin view for one entity of the access declaration."""
+
+    page_size = PAGE_SIZE
+    can_set_page_size = True
+    page_size_options = (20, 50, 100)
+    export_types = ["csv", "xlsx"]
+    export_max_rows = 50_000
+    column_display_pk = False
+    column_auto_select_related = True
+    model_form_converter = ModelConverter
+    filter_converter = FilterConverter()
+    column_type_formatters = typefmt.BASE_FORMATTERS | {datetime: format_datetime}
+    column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {datetime: format_datetime}
+    column_type_formatters_export = typefmt.EXPORT_FORMATTERS | {datetime: format_datetime}
+    # Letter each list action needs; subclasses and declarations add workflow actions.
+    action_letters = {"delete": "D"}
+
+    def __init__(self, entity: EntityAccess, **declared) -> None:
+        self.entity = entity
+        for key, value in declared.items():
+            setattr(self, key, value)
+        self._prepare_columns()
+        super().__init__(
+            entity.model,
+            db.session,
+            name=str(entity.label),
+            category=str(entity.category),
+            endpoint=entity.name,
+            url=f"/admin/{entity.name.replace('_', '-')}",
+        )
+
+    # ---- what the declaration allows this request ----------------------------------------
+    @property
+    def grant(self):
+        return self.entity.grant(current_role())
+
+    def allows(self, letters: str) -> bool:
+        """Whether the signed-in role has any of `letters`; outside a request, whether any role
+        has them (Flask-Admin builds its caches at start-up)."""
+        if not has_request_context():
+            return any(g.allows(x) for g in self.entity.grants.values() for x in letters)
+        grant = self.grant
+        return any(grant.allows(x) for x in letters)
+
+    can_create = property(lambda self: self.allows("C"))
+    can_edit = property(lambda self: self.allows("U"))
+    can_delete = property(lambda self: self.allows("D"))
+    can_view_details = property(lambda self: self.allows("R"))
+    can_export = property(lambda self: self.allows("E"))
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and bool(self.grant.letters)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        letters = ENDPOINT_LETTER.get(name)
+        if letters is None or (letters and not self.allows(letters)):
+            abort(403)
+        return None
+
+    def is_action_allowed(self, name: str) -> bool:
+        letter = self.action_letters.get(name)
+        return letter is not None and self.allows(letter)
+
+    def handle_action(self, return_view=None):
+        name = request.form.get("action", "")
+        if name not in self._actions_data or not self.is_action_allowed(name):
+            abort(403)
+        ids = request.form.getlist("rowid")
+        visible = {str(pk) for (pk,) in self.get_query().filter(
+            self.model.id.in_(_int_ids(ids))).with_entities(self.model.id)}
+        if set(ids) - visible:
+            abort(403)
+        return super().handle_action(return_view)
+
+    # ---- row scope ------------------------------------------------------------------------
+    def _scope_condition(self):
+        return _in_scope_condition(self.entity, current_role())
+
+    def get_query(self):
+        condition = self._scope_condition()
+        query = super().get_query()
+        return query if condition is None else query.filter(condition)
+
+    def get_count_query(self):
+        condition = self._scope_condition()
+        query = super().get_count_query()
+        return query if condition is None else query.filter(condition)
+
+    def get_one(self, id):
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        row = self.get_query().filter(self.model.id == pk).one_or_none()
+        if row is None and db.session.get(self.model, pk) is not None:
+            abort(403)  # exists, but not one of this user's rows
+        return row
+
+    # ---- forms ----------------------------------------------------------------------------
+    def _create_ajax_loader(self, name, options):
+        return ScopedAjaxLoader(name, db.session, options["model"], fields=options["fields"])
+
+    def create_form(self, obj=None):
+        return self._fit_form(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return self._fit_form(super().edit_form(obj))
+
+    def _fit_form(self, form):
+        """Scope relationship pickers and drop personal fields the role may not see."""
+        for field in form:
+            if isinstance(field, QuerySelectField | QuerySelectMultipleField):
+                target = self._relation_targets.get(field.name)
+                if target is not None:
+                    field.query = scoped_query(target)
+        if current_role() not in REVEAL_PERSONAL_TO:
+            for name in self.entity.personal:
+                if name in form:
+                    del form[name]
+        return form
+
+    def validate_form(self, form) -> bool:
+        valid = super().validate_form(form)
+        return self._check_unique_together(form) and valid
+
+    def _check_unique_together(self, form) -> bool:
+        """A duplicate of a multi-column unique key is a form error, not an integrity error."""
+        ok = True
+        for constraint in self.model.__table__.constraints:
+            if not isinstance(constraint, sa.UniqueConstraint) or len(constraint.columns) < 2:
+                continue
+            values, last = {}, None
+            for column in constraint.columns:
+                field_name = self._field_for_column.get(column.name, column.name)
+                if field_name not in form:
+                    break
+                data = form[field_name].data
+                values[column.name] = getattr(data, "id", data)
+                last = field_name
+            else:
+                if any(v is None for v in values.values()):
+                    continue
+                query = db.session.query(self.model.id).filter_by(**values)
+                current = request.args.get("id")
+                if current is not None and current.isdigit():
+                    query = query.filter(self.model.id != int(current))
+                with db.session.no_autoflush:
+                    taken = query.first() is not None
+                if taken:
+                    labels = "、".join(
+                        str(form[self._field_for_column.get(c, c)].label.text) for c in values
+                    )
+                    form[last].errors = [
+                        *form[last].errors,
+                        gettext("Another record already has this %(fields)s.", fields=labels),
+                    ]
+                    ok = False
+        return ok
+
+    def on_model_change(self, form, model, is_created):
+        actor = current_user.staff_id
+        if (
+            current_role() == "steward"
+            and hasattr(model, "steward_id")
+            and model.steward_id is None
+        ):
+            model.steward_id = actor
+        db.session.flush()
+        if self._scope_condition() is not None and not db.session.query(
+            self.get_query().filter(self.model.id == model.id).exists()
+        ).scalar():
+            raise OutOfScope
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, OutOfScope):
+            flash(gettext("You can only save records within your own units and team."), "error")
+            return True
+        if isinstance(exc, ValidationError):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    # ---- generated columns ----------------------------------------------------------------
+    def _prepare_columns(self) -> None:
+        """Fill in what the declaration leaves out, from the model itself."""
+        mapper = sa.inspect(self.entity.model)
+        relations = {
+            r.key: r for r in mapper.relationships if r.direction.name == "MANYTOONE"
+        }
+        self._relation_targets = {k: r.mapper.class_ for k, r in relations.items()}
+        self._field_for_column = {
+            next(iter(r.local_columns)).name: k for k, r in relations.items()
+        }
+        fk_columns = set(self._field_for_column)
+        columns = [
+            c for c in mapper.columns
+            if not c.primary_key and not c.info.get("system") and c.name not in fk_columns
+        ]
+        to_many = [r.key for r in mapper.relationships if r.direction.name != "MANYTOONE"]
+
+        def default(attr, value):
+            if getattr(self, attr, None) is None:
+                setattr(self, attr, value)
+
+        short = [c.name for c in columns if not isinstance(c.type, sa.Text)]
+        default("column_list", [*relations, *short][:9])
+        default("column_details_list", [*relations, *(c.name for c in columns)])
+        default("column_export_list", [*relations, *(c.name for c in columns)])
+        default("form_excluded_columns", [
+            *to_many, *(c.name for c in mapper.columns if c.info.get("system")),
+        ])
+        default("column_default_sort", ("id", True))
+        choice_columns = {c.name: c.info["choices"] for c in columns if "choices" in c.info}
+        self.column_choices = {k: list(v) for k, v in choice_columns.items()}
+        self.form_choices = {k: list(v) for k, v in choice_columns.items()}
+        default("column_filters", [
+            c.name for c in columns
+            if "choices" in c.info or isinstance(c.type, sa.Boolean | sa.Date)
+        ])
+        self.form_args = {
+            c.name: {"validators": validators_for(c.info, c.nullable)}
+            for c in columns
+            if validators_for(c.info, c.nullable)
+        } | (getattr(self, "form_args", None) or {})
+        self.form_ajax_refs = {
+            key: {"model": target, "fields": AJAX_TARGETS[target.__name__]}
+            for key, target in self._relation_targets.items()
+            if target.__name__ in AJAX_TARGETS
+        }
+        formatters = dict(getattr(self, "column_formatters", None) or {})
+        for name in self.entity.personal:
+            formatters[name] = _personal_formatter
+        self.column_formatters = formatters
+        self.column_labels = _labels(mapper) | (getattr(self, "column_labels", None) or {})
+
+
+def _personal_formatter(view, context, model, name):
+    value = getattr(model, name)
+    return value if current_role() in REVEAL_PERSONAL_TO else mask(value)
+
+
+def _labels(mapper) -> dict:
+    """Column labels: the column's own `label` info, else its name made readable."""
+    labels = {}
+    for column in mapper.columns:
+        labels[column.name] = column.info.get("label") or _l(
+            column.name.replace("_", " ").capitalize()
+        )
+    for relation in mapper.relationships:
+        labels[relation.key] = _l(relation.key.replace("_", " ").capitalize())
+    return labels
+
+
+def _int_ids(ids):
+    return [int(i) for i in ids if str(i).isdigit()]
+
+
+__all__ = ["ENTITIES", "EntityView", "mask", "scoped_query"]

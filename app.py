@@ -1,0 +1,121 @@
+"""Steward Back Office: the app factory, its CLI commands, and `python app.py` for the demo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from config import Config
+from extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS = str(Path(__file__).with_name("migrations"))
+
+
+def select_locale() -> str:
+    """The signed-in user's saved language, else the request's ?lang=, else Chinese."""
+    asked = request.args.get("lang")
+    if asked in ("zh_Hans_CN", "en"):
+        session["lang"] = asked
+    if session.get("lang"):
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    return "zh_Hans_CN"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'steward.sqlite'}"
+        )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+
+    from admin_views import init_admin
+    from admin_views.auth import bp as auth_bp
+    from models import tracking
+
+    tracking.init_app(app)
+    app.register_blueprint(auth_bp)
+    init_admin(app)
+
+    @app.route("/")
+    def home():
+        return redirect(url_for("admin.index"))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("403.html"), 403
+
+    register_cli(app)
+    return app
+
+
+def register_cli(app: Flask) -> None:
+    from models import Staff, User
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["admin", "hr", "supervisor", "steward"]),
+                  required=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--staff", "employee_no", help="Employee number of the staff record to link.")
+    def create_user(username: str, role: str, password: str, employee_no: str | None) -> None:
+        """Create a login account."""
+        if len(password) < 8:
+            raise click.BadParameter("at least 8 characters", param_hint="--password")
+        if db.session.scalar(sa.select(User).where(User.username == username)):
+            raise click.ClickException(f"username {username!r} is taken")
+        staff = None
+        if employee_no:
+            staff = db.session.scalar(sa.select(Staff).where(Staff.employee_no == employee_no))
+            if staff is None:
+                raise click.ClickException(f"no staff record with employee number {employee_no}")
+        user = User(username=username, role=role, staff=staff)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"created {username} ({role})")
+
+    @app.cli.command("seed-demo")
+    @click.option("--seed", default=2026, show_default=True)
+    def seed_demo(seed: int) -> None:
+        """Fill an empty database with a deterministic demo company."""
+        import demo
+
+        counts = demo.seed(db.session, seed=seed)
+        click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+def serve_demo() -> None:
+    """Create the SQLite database with demo data if needed, then serve on 127.0.0.1:5000."""
+    from flask_migrate import upgrade
+
+    import demo
+    from models import User
+
+    app = create_app()
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        if db.session.scalar(sa.select(sa.func.count(User.id))) == 0:
+            demo.seed(db.session)
+    app.run(host="127.0.0.1", port=int(os.environ.get("PORT", 5000)), debug=False)
+
+
+if __name__ == "__main__":
+    serve_demo()

@@ -1,0 +1,153 @@
+"""Monthly and annual assessments, rewards and penalties, career moves."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Choices, Entity, between, choice, ref
+from .people import DEPARTMENT, POSITION, Staff
+from .platform import PolicySetting
+
+GRADE = Choices(
+    "grade",
+    excellent=_l("Excellent"),
+    good=_l("Good"),
+    passed=_l("Pass"),
+    failed=_l("Fail"),
+)
+ASSESSMENT_STATUS = Choices("assessment_status", draft=_l("Draft"), confirmed=_l("Confirmed"))
+REWARD_PENALTY_KIND = Choices(
+    "reward_penalty_kind",
+    bonus=_l("Performance bonus"),
+    certificate=_l("Honour certificate"),
+    promotion_eligibility=_l("Promotion opportunity"),
+    warning=_l("Warning"),
+    bonus_deduction=_l("Bonus deduction"),
+    demotion=_l("Demotion"),
+    dismissal=_l("Dismissal"),
+)
+DECISION_STATUS = Choices(
+    "decision_status", pending=_l("Pending"), confirmed=_l("Confirmed"), rejected=_l("Rejected")
+)
+CAREER_MOVE_KIND = Choices(
+    "career_move_kind",
+    promotion=_l("Promotion"),
+    transfer=_l("Transfer"),
+    demotion=_l("Demotion"),
+    dismissal=_l("Dismissal"),
+)
+
+SCORE = {"min": 0, "max": 100}
+
+
+def score_column():
+    return mapped_column(sa.Numeric(5, 2), nullable=True, info=SCORE)
+
+
+class MonthlyAssessment(Entity):
+    __tablename__ = "monthly_assessment"
+    __table_args__ = (
+        sa.UniqueConstraint("staff_id", "period"),
+        between("satisfaction_score", 0, 100),
+        between("collection_score", 0, 100),
+        between("on_time_score", 0, 100),
+        between("task_score", 0, 100),
+        between("total", 0, 100),
+    )
+
+    staff_id: Mapped[int] = ref("staff.id")
+    period: Mapped[str] = mapped_column(sa.String(7), index=True, info={"format": "period"})
+    assessor_id: Mapped[int | None] = ref("staff.id", nullable=True)
+    satisfaction_score: Mapped[Decimal | None] = score_column()
+    collection_score: Mapped[Decimal | None] = score_column()
+    on_time_score: Mapped[Decimal | None] = score_column()
+    task_score: Mapped[Decimal | None] = score_column()
+    total: Mapped[Decimal | None] = score_column()
+    grade: Mapped[str | None] = choice(GRADE, nullable=True, index=True)
+    bonus_factor: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
+    explanation: Mapped[str | None] = mapped_column(sa.Text)
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = choice(ASSESSMENT_STATUS, default="draft", index=True)
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by: Mapped[str | None] = mapped_column(sa.String(80))
+    policy_id: Mapped[int | None] = ref("policy_setting.id", nullable=True)
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+    assessor: Mapped[Staff | None] = relationship(foreign_keys=[assessor_id])
+    policy: Mapped[PolicySetting | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.period}"
+
+
+class AnnualAssessment(Entity):
+    __tablename__ = "annual_assessment"
+    __table_args__ = (
+        sa.UniqueConstraint("staff_id", "year"),
+        between("monthly_mean", 0, 100),
+        between("owner_evaluation", 0, 100),
+        between("performance_score", 0, 100),
+        between("total", 0, 100),
+    )
+
+    staff_id: Mapped[int] = ref("staff.id")
+    year: Mapped[int] = mapped_column(index=True, info={"min": 2000, "max": 2100})
+    assessor_id: Mapped[int | None] = ref("staff.id", nullable=True)
+    monthly_mean: Mapped[Decimal | None] = score_column()
+    owner_evaluation: Mapped[Decimal | None] = score_column()
+    performance_score: Mapped[Decimal | None] = score_column()
+    total: Mapped[Decimal | None] = score_column()
+    grade: Mapped[str | None] = choice(GRADE, nullable=True)
+    suggested_outcome: Mapped[str | None] = mapped_column(sa.Text)
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = choice(ASSESSMENT_STATUS, default="draft", index=True)
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by: Mapped[str | None] = mapped_column(sa.String(80))
+    policy_id: Mapped[int | None] = ref("policy_setting.id", nullable=True)
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+    assessor: Mapped[Staff | None] = relationship(foreign_keys=[assessor_id])
+    policy: Mapped[PolicySetting | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.year}"
+
+
+class RewardPenalty(Entity):
+    __tablename__ = "reward_penalty"
+
+    staff_id: Mapped[int] = ref("staff.id")
+    kind: Mapped[str] = choice(REWARD_PENALTY_KIND, index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    amount: Mapped[Decimal | None] = mapped_column(info={"min": 0})
+    status: Mapped[str] = choice(DECISION_STATUS, default="pending", index=True)
+    decided_on: Mapped[date | None]
+    monthly_assessment_id: Mapped[int | None] = ref("monthly_assessment.id", nullable=True)
+
+    staff: Mapped[Staff] = relationship()
+    monthly_assessment: Mapped[MonthlyAssessment | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.kind}"
+
+
+class CareerMove(Entity):
+    __tablename__ = "career_move"
+
+    staff_id: Mapped[int] = ref("staff.id")
+    kind: Mapped[str] = choice(CAREER_MOVE_KIND, index=True)
+    from_position: Mapped[str | None] = choice(POSITION, nullable=True)
+    to_position: Mapped[str | None] = choice(POSITION, nullable=True)
+    to_department: Mapped[str | None] = choice(DEPARTMENT, nullable=True)
+    effective_on: Mapped[date] = mapped_column(index=True)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    staff: Mapped[Staff] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.kind} {self.effective_on}"

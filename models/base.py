@@ -1,0 +1,139 @@
+"""The declarative base, the columns every entity carries, and small column helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A moment in time: stored as UTC (naive on SQLite), always returned timezone-aware."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times must carry a timezone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+Money = sa.Numeric(12, 2)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING),
+        type_annotation_map={
+            datetime: UTCDateTime(),
+            Decimal: Money,
+            str: sa.String(200),
+        },
+    )
+
+
+class Choices:
+    """A closed set of values stored as short strings, each with a label for people.
+
+    One instance serves the column type (a CHECK constraint lists the values), the form
+    select and the list's display labels.
+    """
+
+    def __init__(self, name: str, **labels: str) -> None:
+        self.name = name
+        self.labels = labels
+
+    @property
+    def values(self) -> list[str]:
+        return list(self.labels)
+
+    def label(self, value: str | None) -> str:
+        return self.labels.get(value, value or "")
+
+    def type(self) -> sa.Enum:
+        return sa.Enum(
+            *self.values,
+            name=self.name,
+            native_enum=False,
+            create_constraint=True,
+            validate_strings=True,
+            length=max(len(v) for v in self.values) + 4,
+        )
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.labels
+
+    def __iter__(self):
+        return iter(self.labels.items())
+
+
+def choice(choices: Choices, *, default: str | None = None, nullable: bool = False,
+           index: bool = False, **kw):
+    """A column holding one of `choices`."""
+    return mapped_column(
+        choices.type(), default=default, nullable=nullable, index=index,
+        info={"choices": choices, **kw.pop("info", {})}, **kw,
+    )
+
+
+def ref(target: str, *, nullable: bool = False, ondelete: str | None = None, **kw):
+    """A foreign key column, always indexed (lists filter and join on them)."""
+    return mapped_column(
+        sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True, **kw
+    )
+
+
+def non_negative(column: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{column} >= 0", name=f"{column}_non_negative")
+
+
+def positive(column: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{column} > 0", name=f"{column}_positive")
+
+
+def between(column: str, low: int, high: int) -> sa.CheckConstraint:
+    return sa.CheckConstraint(
+        f"{column} IS NULL OR ({column} >= {low} AND {column} <= {high})",
+        name=f"{column}_range",
+    )
+
+
+class Entity(Base):
+    """An editable business record: id, who created and changed it when, and a version."""
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, info={"system": True})
+    created_by: Mapped[str | None] = mapped_column(sa.String(80), info={"system": True})
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, info={"system": True}
+    )
+    updated_by: Mapped[str | None] = mapped_column(sa.String(80), info={"system": True})
+    version: Mapped[int] = mapped_column(default=1, info={"system": True})
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}

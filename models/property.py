@@ -1,0 +1,133 @@
+"""Projects, buildings, units, owners and who owns what."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Choices, Entity, choice, positive, ref
+
+PROJECT_KIND = Choices(
+    "project_kind",
+    residential=_l("Residential community"),
+    office=_l("Office building"),
+    industrial_park=_l("Industrial park"),
+    other=_l("Other"),
+)
+UNIT_USAGE = Choices(
+    "unit_usage",
+    owner_occupied=_l("Owner-occupied"),
+    rented=_l("Rented"),
+    vacant=_l("Vacant"),
+    renovating=_l("Renovating"),
+)
+CONTACT_CHANNEL = Choices(
+    "contact_channel",
+    phone=_l("Phone"),
+    wechat=_l("WeChat"),
+    email=_l("Email"),
+    visit=_l("Visit"),
+    letter=_l("Letter"),
+)
+
+PHONE = {"format": "phone"}
+ID_NUMBER = {"format": "id_number"}
+
+
+class Project(Entity):
+    __tablename__ = "project"
+
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    kind: Mapped[str] = choice(PROJECT_KIND, index=True)
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    buildings: Mapped[list[Building]] = relationship(back_populates="project")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(Entity):
+    __tablename__ = "building"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "name"),
+        positive("floors"),
+    )
+
+    project_id: Mapped[int] = ref("project.id")
+    name: Mapped[str] = mapped_column(sa.String(50))
+    floors: Mapped[int | None]
+
+    project: Mapped[Project] = relationship(back_populates="buildings")
+    units: Mapped[list[Unit]] = relationship(back_populates="building")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(Entity):
+    __tablename__ = "unit"
+    __table_args__ = (
+        sa.UniqueConstraint("building_id", "number"),
+        positive("area"),
+    )
+
+    building_id: Mapped[int] = ref("building.id")
+    number: Mapped[str] = mapped_column(sa.String(20), index=True)
+    floor: Mapped[int | None]
+    area: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), info={"min": Decimal("0.01")})
+    usage: Mapped[str] = choice(UNIT_USAGE, default="owner_occupied", index=True)
+    steward_id: Mapped[int | None] = ref("staff.id", nullable=True)
+
+    # Joined always: a unit is shown as "building-number" everywhere it appears.
+    building: Mapped[Building] = relationship(back_populates="units", lazy="joined")
+    steward: Mapped[Staff | None] = relationship(foreign_keys=[steward_id])
+    ownerships: Mapped[list[Ownership]] = relationship(back_populates="unit")
+
+    def __str__(self) -> str:
+        return f"{self.building.name}-{self.number}"
+
+
+class Owner(Entity):
+    __tablename__ = "owner"
+
+    name: Mapped[str] = mapped_column(sa.String(50), index=True)
+    phone: Mapped[str] = mapped_column(sa.String(20), index=True, info=PHONE)
+    email: Mapped[str | None] = mapped_column(sa.String(120), info={"format": "email"})
+    wechat_id: Mapped[str | None] = mapped_column(sa.String(50))
+    id_number: Mapped[str | None] = mapped_column(sa.String(18), unique=True, info=ID_NUMBER)
+    preferred_channel: Mapped[str] = choice(CONTACT_CHANNEL, default="phone")
+    service_needs: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    ownerships: Mapped[list[Ownership]] = relationship(back_populates="owner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ownership(Entity):
+    __tablename__ = "ownership"
+    __table_args__ = (
+        sa.UniqueConstraint("owner_id", "unit_id", "since"),
+        sa.CheckConstraint("until IS NULL OR until >= since", name="until_after_since"),
+    )
+
+    owner_id: Mapped[int] = ref("owner.id")
+    unit_id: Mapped[int] = ref("unit.id")
+    since: Mapped[date]
+    until: Mapped[date | None]
+    is_primary: Mapped[bool] = mapped_column(default=True)
+
+    owner: Mapped[Owner] = relationship(back_populates="ownerships")
+    unit: Mapped[Unit] = relationship(back_populates="ownerships")
+
+    def __str__(self) -> str:
+        return f"{self.owner} · {self.unit}"
+

@@ -1,0 +1,138 @@
+"""Owners' needs (tickets), their event history, and return visits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Choices, Entity, between, choice, non_negative, ref, utcnow
+from .people import Staff
+from .property import CONTACT_CHANNEL, Owner, Unit
+
+INTAKE_CHANNEL = Choices(
+    "intake_channel",
+    phone=_l("Phone"),
+    email=_l("Email"),
+    wechat=_l("WeChat"),
+    on_site=_l("On site"),
+    letter=_l("Letter"),
+    visit=_l("Visit"),
+)
+TICKET_CATEGORY = Choices(
+    "ticket_category",
+    repair=_l("House repair"),
+    water_power=_l("Water or power fault"),
+    sanitation=_l("Sanitation"),
+    security=_l("Security"),
+    fees=_l("Fees"),
+    complaint=_l("Complaint"),
+    inquiry=_l("Inquiry"),
+    other=_l("Other"),
+)
+PRIORITY = Choices("priority", P1="P1", P2="P2", P3="P3", P4="P4")
+TICKET_STATUS = Choices(
+    "ticket_status",
+    new=_l("New"),
+    accepted=_l("Accepted"),
+    in_progress=_l("In progress"),
+    resolved=_l("Resolved"),
+    feedback_given=_l("Feedback given"),
+    closed=_l("Closed"),
+)
+HANDLING_DEPARTMENT = Choices(
+    "handling_department",
+    customer_service=_l("Customer service"),
+    engineering=_l("Engineering"),
+    security=_l("Security"),
+    cleaning=_l("Cleaning"),
+)
+
+
+class Ticket(Entity):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        between("satisfaction", 1, 5),
+        non_negative("rework_count"),
+        sa.Index("ix_ticket_steward_status", "steward_id", "status"),
+    )
+
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    channel: Mapped[str] = choice(INTAKE_CHANNEL, default="phone")
+    owner_id: Mapped[int | None] = ref("owner.id", nullable=True)
+    unit_id: Mapped[int | None] = ref("unit.id", nullable=True)
+    contact_name: Mapped[str] = mapped_column(sa.String(50))
+    contact_phone: Mapped[str] = mapped_column(sa.String(20), info={"format": "phone"})
+    category: Mapped[str] = choice(TICKET_CATEGORY, default="repair", index=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    important: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[str] = choice(PRIORITY, default="P4", index=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = choice(TICKET_STATUS, default="new", index=True)
+    steward_id: Mapped[int | None] = ref("staff.id", nullable=True)
+    department: Mapped[str | None] = choice(HANDLING_DEPARTMENT, nullable=True)
+    intake_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(sa.Text)
+    solved_on_spot: Mapped[bool] = mapped_column(default=False)
+    satisfaction: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5})
+    feedback: Mapped[str | None] = mapped_column(sa.Text)
+    rework_count: Mapped[int] = mapped_column(default=0, info={"min": 0})
+
+    owner: Mapped[Owner | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    steward: Mapped[Staff | None] = relationship()
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketEvent.at"
+    )
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class TicketEvent(Entity):
+    """One step in a ticket's life: a transition, a note, a contact with the owner."""
+
+    __tablename__ = "ticket_event"
+
+    ticket_id: Mapped[int] = ref("ticket.id", ondelete="CASCADE")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str | None] = mapped_column(sa.String(80))
+    from_status: Mapped[str | None] = choice(TICKET_STATUS, nullable=True)
+    to_status: Mapped[str | None] = choice(TICKET_STATUS, nullable=True)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.from_status or ''} → {self.to_status or ''}"
+
+
+class ReturnVisit(Entity):
+    """A scheduled or follow-up visit or call to an owner about satisfaction (P-OWN-3)."""
+
+    __tablename__ = "return_visit"
+    __table_args__ = (between("satisfaction", 1, 5),)
+
+    owner_id: Mapped[int] = ref("owner.id")
+    unit_id: Mapped[int | None] = ref("unit.id", nullable=True)
+    ticket_id: Mapped[int | None] = ref("ticket.id", nullable=True)
+    steward_id: Mapped[int | None] = ref("staff.id", nullable=True)
+    planned_on: Mapped[datetime | None] = mapped_column(index=True)
+    visited_at: Mapped[datetime | None] = mapped_column(index=True)
+    channel: Mapped[str] = choice(CONTACT_CHANNEL, default="phone")
+    satisfaction: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5})
+    opinions: Mapped[str | None] = mapped_column(sa.Text)
+    referred_to: Mapped[str | None] = choice(HANDLING_DEPARTMENT, nullable=True)
+
+    owner: Mapped[Owner] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+    steward: Mapped[Staff | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.visited_at or self.planned_on or ''}"
