@@ -34,7 +34,8 @@ class StartPage(AdminIndexView):
         for view in self.admin._views:
             if isinstance(view, EntityView) and view.is_accessible() and view.allows("R"):
                 overview.setdefault(view.category, []).append(
-                    (view.name, view.get_url(".index_view"), view.get_count_query().scalar())
+                    (view.name, url_for(f"{view.endpoint}.index_view"),
+                     view.get_count_query().scalar())
                 )
         return self.render("admin/index.html", overview=list(overview.items()))
 

@@ -141,8 +141,8 @@ class CareerMove(Entity):
 
     staff_id: Mapped[int] = ref("staff.id")
     kind: Mapped[str] = choice(CAREER_MOVE_KIND, index=True)
-    from_position: Mapped[str | None] = choice(POSITION, nullable=True)
-    to_position: Mapped[str | None] = choice(POSITION, nullable=True)
+    from_position: Mapped[str | None] = choice(POSITION, nullable=True, check_name="from_position")
+    to_position: Mapped[str | None] = choice(POSITION, nullable=True, check_name="to_position")
     to_department: Mapped[str | None] = choice(DEPARTMENT, nullable=True)
     effective_on: Mapped[date] = mapped_column(index=True)
     reason: Mapped[str | None] = mapped_column(sa.Text)

@@ -72,10 +72,10 @@ class Choices:
     def label(self, value: str | None) -> str:
         return self.labels.get(value, value or "")
 
-    def type(self) -> sa.Enum:
+    def type(self, name: str | None = None) -> sa.Enum:
         return sa.Enum(
             *self.values,
-            name=self.name,
+            name=name or self.name,
             native_enum=False,
             create_constraint=True,
             validate_strings=True,
@@ -90,10 +90,11 @@ class Choices:
 
 
 def choice(choices: Choices, *, default: str | None = None, nullable: bool = False,
-           index: bool = False, **kw):
-    """A column holding one of `choices`."""
+           index: bool = False, check_name: str | None = None, **kw):
+    """A column holding one of `choices`. A table with two columns of the same choices
+    names their CHECK constraints apart with `check_name`."""
     return mapped_column(
-        choices.type(), default=default, nullable=nullable, index=index,
+        choices.type(check_name), default=default, nullable=nullable, index=index,
         info={"choices": choices, **kw.pop("info", {})}, **kw,
     )
 

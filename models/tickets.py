@@ -102,8 +102,10 @@ class TicketEvent(Entity):
     ticket_id: Mapped[int] = ref("ticket.id", ondelete="CASCADE")
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str | None] = mapped_column(sa.String(80))
-    from_status: Mapped[str | None] = choice(TICKET_STATUS, nullable=True)
-    to_status: Mapped[str | None] = choice(TICKET_STATUS, nullable=True)
+    from_status: Mapped[str | None] = choice(
+        TICKET_STATUS, nullable=True, check_name="from_status"
+    )
+    to_status: Mapped[str | None] = choice(TICKET_STATUS, nullable=True, check_name="to_status")
     note: Mapped[str | None] = mapped_column(sa.Text)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")

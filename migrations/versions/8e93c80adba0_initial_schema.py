@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 37f1a8e8b709
+Revision ID: 8e93c80adba0
 Revises: 
-Create Date: 2026-11-26 20:56:40.277967
+Create Date: 2026-11-26 20:57:04.473370
 
 """
 from alembic import op
@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 import models.base
 
+import models.base
+
 
 # revision identifiers, used by Alembic.
-revision = '37f1a8e8b709'
+revision = '8e93c80adba0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -229,8 +231,8 @@ def upgrade():
     op.create_table('career_move',
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('promotion', 'transfer', 'demotion', 'dismissal', name='career_move_kind', native_enum=False, create_constraint=True, length=13), nullable=False),
-    sa.Column('from_position', sa.Enum('steward', 'supervisor', 'manager', 'other', name='position', native_enum=False, create_constraint=True, length=14), nullable=True),
-    sa.Column('to_position', sa.Enum('steward', 'supervisor', 'manager', 'other', name='position', native_enum=False, create_constraint=True, length=14), nullable=True),
+    sa.Column('from_position', sa.Enum('steward', 'supervisor', 'manager', 'other', name='from_position', native_enum=False, create_constraint=True, length=14), nullable=True),
+    sa.Column('to_position', sa.Enum('steward', 'supervisor', 'manager', 'other', name='to_position', native_enum=False, create_constraint=True, length=14), nullable=True),
     sa.Column('to_department', sa.Enum('customer_service', 'engineering', 'security', 'cleaning', 'human_resources', 'office', name='department', native_enum=False, create_constraint=True, length=20), nullable=True),
     sa.Column('effective_on', sa.Date(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
@@ -827,8 +829,8 @@ def upgrade():
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('at', models.base.UTCDateTime(), nullable=False),
     sa.Column('actor', sa.String(length=80), nullable=True),
-    sa.Column('from_status', sa.Enum('new', 'accepted', 'in_progress', 'resolved', 'feedback_given', 'closed', name='ticket_status', native_enum=False, create_constraint=True, length=18), nullable=True),
-    sa.Column('to_status', sa.Enum('new', 'accepted', 'in_progress', 'resolved', 'feedback_given', 'closed', name='ticket_status', native_enum=False, create_constraint=True, length=18), nullable=True),
+    sa.Column('from_status', sa.Enum('new', 'accepted', 'in_progress', 'resolved', 'feedback_given', 'closed', name='from_status', native_enum=False, create_constraint=True, length=18), nullable=True),
+    sa.Column('to_status', sa.Enum('new', 'accepted', 'in_progress', 'resolved', 'feedback_given', 'closed', name='to_status', native_enum=False, create_constraint=True, length=18), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', models.base.UTCDateTime(), nullable=False),

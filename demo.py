@@ -1,0 +1,407 @@
+"""A believable small company for the demo and the tests: deterministic for a given seed.
+
+Three projects of different kinds, 10 buildings, 300 units with owners, an office
+administrator, an HR officer, two supervisors with three stewards each (plus one new hire in
+onboarding), and a year of tickets, return visits, bills, payments, training and assessments
+up to ANCHOR.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from models import (
+    ArrearsReminder,
+    Bill,
+    Building,
+    CommunityEvent,
+    ExternalBody,
+    FeeStandard,
+    Hazard,
+    Meeting,
+    MonthlyAssessment,
+    Owner,
+    Ownership,
+    Patrol,
+    Payment,
+    PolicySetting,
+    Project,
+    ReturnVisit,
+    Staff,
+    Ticket,
+    TicketEvent,
+    TrainingProgram,
+    TrainingResult,
+    TrainingSession,
+    Unit,
+    User,
+    WorkLog,
+)
+from models.tracking import cli_actor
+from rules.billing import monthly_amount
+from rules.workflow import due_at, priority
+
+ANCHOR = date(2026, 11, 20)  # "today" in the demo company
+DEMO_PASSWORD = "demo12345"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬建国文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
+
+PROJECTS = [
+    # code, name, kind, address, buildings: (name, floors, units per floor, area range)
+    ("JX", "锦绣花园", "residential", "上海市浦东新区锦绣路 88 号",
+     [(f"{i}栋", 20, 2, (68, 142)) for i in range(1, 7)]),
+    ("GM", "国贸中心", "office", "上海市静安区南京西路 1266 号",
+     [("A座", 20, 1, (120, 480)), ("B座", 20, 1, (120, 480))]),
+    ("KJ", "科技产业园", "industrial_park", "上海市闵行区科技路 9 号",
+     [("1号厂房", 5, 2, (300, 1200)), ("2号厂房", 5, 2, (300, 1200))]),
+]
+FEES = {  # project code -> (name, basis, rate)
+    "JX": ("住宅物业服务费", "per_m2", Decimal("2.35")),
+    "GM": ("写字楼物业服务费", "per_m2", Decimal("6.80")),
+    "KJ": ("园区综合管理费", "per_m2", Decimal("3.20")),
+}
+TICKET_TEXTS = {
+    "repair": ["卫生间漏水，楼下天花板有水渍", "入户门锁损坏，无法正常开关", "外墙瓷砖松动"],
+    "water_power": ["家中突然停电，跳闸无法合上", "厨房水管爆裂", "热水器无热水，疑似燃气阀故障"],
+    "sanitation": ["楼道垃圾未及时清运", "电梯厅有异味", "绿化带杂草较多"],
+    "security": ["地下车库门禁失灵", "夜间有陌生人徘徊", "单元门无法关闭"],
+    "fees": ["对本月物业费金额有疑问", "申请开具物业费发票"],
+    "complaint": ["楼上装修噪音扰民", "邻居占用公共通道堆放杂物"],
+    "inquiry": ["咨询装修审批流程", "咨询车位租赁价格"],
+}
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    """A moment on `day` in Shanghai time (UTC+8), as UTC."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - timedelta(hours=8)
+
+
+def _months_back(n: int) -> list[str]:
+    y, m = ANCHOR.year, ANCHOR.month
+    periods = []
+    for _ in range(n):
+        periods.append(f"{y:04d}-{m:02d}")
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+    return list(reversed(periods))
+
+
+def seed(session, seed: int = 2026) -> dict[str, int]:
+    """Fill an empty database. Refuses to run over existing data."""
+    if session.scalar(sa.select(sa.func.count(Project.id))):
+        raise RuntimeError("the database already has data; seed-demo fills an empty one")
+    token = cli_actor.set("seed-demo")
+    try:
+        counts = _seed(session, random.Random(seed))
+        session.commit()
+    finally:
+        cli_actor.reset(token)
+    return counts
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+
+
+def _id_number(rng: random.Random, born: date) -> str:
+    body = f"310115{born:%Y%m%d}{rng.randrange(1000):03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+def _seed(session, rng: random.Random) -> dict[str, int]:
+    session.add(PolicySetting(effective_from=date(2025, 1, 1), note="POLICY.md defaults"))
+
+    # --- people -----------------------------------------------------------------------
+    def staff(no, name, position, department, status="on_duty", supervisor=None, **kw):
+        person = Staff(employee_no=no, name=name, position=position, department=department,
+                       status=status, supervisor=supervisor, **kw)
+        session.add(person)
+        return person
+
+    office = staff("E001", "周静", "other", "office", education="bachelor",
+                   birth_date=date(1988, 3, 2), hire_date=date(2019, 5, 6))
+    hr = staff("E002", "林芳", "other", "human_resources", education="bachelor",
+               birth_date=date(1990, 7, 19), hire_date=date(2020, 2, 17))
+    supervisors = [
+        staff("E010", "陈建国", "supervisor", "customer_service", education="bachelor",
+              birth_date=date(1984, 1, 12), hire_date=date(2016, 4, 1),
+              property_years=Decimal("12"), steward_years=Decimal("6")),
+        staff("E011", "王丽", "supervisor", "customer_service", education="associate",
+              birth_date=date(1986, 9, 23), hire_date=date(2017, 8, 14),
+              property_years=Decimal("10"), steward_years=Decimal("5")),
+    ]
+    steward_names = ["张伟", "李娜", "刘洋", "赵敏", "孙磊", "吴婷"]
+    stewards = []
+    for i, name in enumerate(steward_names):
+        stewards.append(staff(
+            f"E1{i + 1:02d}", name, "steward", "customer_service",
+            supervisor=supervisors[i // 3], education=rng.choice(["associate", "bachelor"]),
+            major=rng.choice(["物业管理", "房地产经营管理", "市场营销", "工商管理"]),
+            birth_date=date(1990 + i, 1 + i, 10 + i), hire_date=date(2021 + i % 3, 3, 1),
+            property_years=Decimal(3 + i % 4), steward_years=Decimal(1 + i % 3),
+            phone=_phone(rng),
+        ))
+    newcomer = staff("E107", "郑晓雨", "steward", "customer_service", status="onboarding",
+                     supervisor=supervisors[1], education="associate", major="物业管理",
+                     birth_date=date(1999, 6, 5), hire_date=date(2026, 11, 2),
+                     property_years=Decimal("2.5"), steward_years=Decimal("1"))
+
+    accounts = [("admin", "admin", office), ("hr", "hr", hr),
+                ("supervisor1", "supervisor", supervisors[0]),
+                ("supervisor2", "supervisor", supervisors[1])]
+    accounts += [(f"steward{i + 1}", "steward", s) for i, s in enumerate(stewards)]
+    accounts.append(("steward7", "steward", newcomer))
+    for username, role, person in accounts:
+        user = User(username=username, role=role, staff=person, locale=None)
+        user.set_password(DEMO_PASSWORD)
+        session.add(user)
+
+    # --- property ---------------------------------------------------------------------
+    units: list[Unit] = []
+    standards: dict[str, FeeStandard] = {}
+    projects = []
+    for code, name, kind, address, buildings in PROJECTS:
+        project = Project(code=code, name=name, kind=kind, address=address)
+        projects.append(project)
+        session.add(project)
+        fee_name, basis, rate = FEES[code]
+        standards[code] = FeeStandard(project=project, name=fee_name, basis=basis, rate=rate,
+                                      effective_from=date(2025, 1, 1),
+                                      description="按建筑面积每月计收，每月 25 日前缴纳")
+        session.add(standards[code])
+        for b_name, floors, per_floor, (low, high) in buildings:
+            building = Building(project=project, name=b_name, floors=floors)
+            session.add(building)
+            for floor in range(1, floors + 1):
+                for n in range(1, per_floor + 1):
+                    area = Decimal(rng.randrange(low * 100, high * 100)) / 100
+                    usage = rng.choices(
+                        ["owner_occupied", "rented", "vacant", "renovating"], [70, 18, 9, 3]
+                    )[0]
+                    unit = Unit(building=building, number=f"{floor}{n:02d}", floor=floor,
+                                area=area, usage=usage)
+                    unit.project_code = code
+                    units.append(unit)
+                    session.add(unit)
+    for i, unit in enumerate(units):
+        unit.steward = stewards[i * len(stewards) // len(units)]
+
+    owners = []
+    for unit in units:
+        born = date(rng.randrange(1950, 2000), rng.randrange(1, 13), rng.randrange(1, 29))
+        owner = Owner(name=_name(rng), phone=_phone(rng), id_number=_id_number(rng, born),
+                      wechat_id=f"wx_{rng.randrange(10**6):06d}" if rng.random() < 0.7 else None,
+                      preferred_channel=rng.choice(["phone", "wechat", "wechat", "visit"]))
+        owners.append(owner)
+        session.add(owner)
+        session.add(Ownership(owner=owner, unit=unit, since=date(rng.randrange(2010, 2025), 1, 1),
+                              is_primary=True))
+    session.flush()
+
+    # --- fees: a year of bills, most paid ---------------------------------------------
+    periods = _months_back(12)
+    bills = payments = 0
+    receipt = 0
+    for unit, owner in zip(units, owners, strict=True):
+        standard = standards[unit.project_code]
+        habit = rng.random()  # some owners always pay, a few rarely do
+        for period in periods:
+            y, m = map(int, period.split("-"))
+            amount = monthly_amount(standard.basis, standard.rate, unit.area)
+            bill = Bill(unit_id=unit.id, owner_id=owner.id, standard_id=standard.id,
+                        period=period, amount=amount, due_date=date(y, m, 25))
+            session.add(bill)
+            bills += 1
+            if (y, m) == (ANCHOR.year, ANCHOR.month):
+                paid_share = 1 if rng.random() < 0.35 else 0
+            else:
+                paid_share = 1 if rng.random() < 0.6 + 0.38 * habit else 0
+            if paid_share:
+                receipt += 1
+                bill.paid_amount = amount
+                bill.status = "paid"
+                bill.payments.append(Payment(
+                    amount=amount, receipt_no=f"R{period.replace('-', '')}{receipt:06d}",
+                    method=rng.choice(["wechat_pay", "alipay", "bank_transfer", "cash"]),
+                    paid_at=_at(date(y, m, rng.randrange(1, 28)), rng.randrange(8, 21))))
+                payments += 1
+    session.flush()
+
+    unpaid = session.scalars(sa.select(Bill).where(Bill.status == "unpaid",
+                                                   Bill.period < periods[-1])).all()
+    reminders = 0
+    for bill in unpaid[: len(unpaid) // 3]:
+        y, m = map(int, bill.period.split("-"))
+        session.add(ArrearsReminder(
+            bill=bill, steward=bill.unit.steward, reminded_at=_at(date(y, m, 28), 10),
+            method=rng.choice(["phone", "wechat", "door_notice"]),
+            reason=rng.choice(["financial_hardship", "dissatisfied", "vacant", "unreachable",
+                               "disputes_amount"]),
+            promised_on=date(y, m, 28) + timedelta(days=14),
+            outcome=rng.choice(["promised", "no_answer", "refused"])))
+        reminders += 1
+
+    # --- tickets: a year of owners' needs ---------------------------------------------
+    tickets = events = visits = 0
+    start = ANCHOR - timedelta(days=365)
+    for n in range(600):
+        day = start + timedelta(days=n * 365 // 600)
+        unit_index = rng.randrange(len(units))
+        unit, owner = units[unit_index], owners[unit_index]
+        category = rng.choice(list(TICKET_TEXTS))
+        urgent, important = rng.random() < 0.25, rng.random() < 0.45
+        level = priority(urgent, important)
+        intake = _at(day, rng.randrange(8, 20), rng.randrange(60))
+        due = due_at(intake, level)
+        ticket = Ticket(
+            code=f"T{day:%Y%m}-{n + 1:04d}", channel=rng.choice(
+                ["phone", "wechat", "wechat", "on_site", "visit", "email", "letter"]),
+            owner_id=owner.id, unit_id=unit.id, contact_name=owner.name,
+            contact_phone=owner.phone, category=category, urgent=urgent, important=important,
+            priority=level, description=rng.choice(TICKET_TEXTS[category]),
+            steward=unit.steward, intake_at=intake, due_at=due, status="new")
+        session.add(ticket)
+        tickets += 1
+        age_days = (ANCHOR - day).days
+        trail = [("new", "accepted"), ("accepted", "in_progress")]
+        if age_days > 3 or rng.random() < 0.3:
+            trail.append(("in_progress", "resolved"))
+            if age_days > 5:
+                trail += [("resolved", "feedback_given"), ("feedback_given", "closed")]
+        elif age_days < 1:
+            trail = trail[: rng.randrange(0, 3)]
+        handling_hours = rng.expovariate(1 / (0.7 * (due - intake).total_seconds() / 3600))
+        moment = intake
+        for step, (before, after) in enumerate(trail):
+            moment = moment + timedelta(minutes=10 + step * 5)
+            if after == "resolved":
+                moment = intake + timedelta(hours=max(0.5, handling_hours))
+                ticket.resolved_at = moment
+                ticket.solved_on_spot = handling_hours < 1
+                ticket.department = None if ticket.solved_on_spot else rng.choice(
+                    ["engineering", "cleaning", "security", "customer_service"])
+                ticket.resolution = "已处理完毕，业主确认" if ticket.solved_on_spot else "已派工处理完成"
+            if after == "feedback_given":
+                ticket.satisfaction = rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0]
+                ticket.feedback = "满意" if ticket.satisfaction >= 4 else "处理速度有待提高"
+            if after == "closed":
+                ticket.closed_at = moment
+            ticket.status = after
+            ticket.events.append(TicketEvent(at=moment, actor=f"steward{stewards.index(unit.steward) + 1}",
+                                             from_status=before, to_status=after))
+            events += 1
+        if ticket.status == "closed" and rng.random() < 0.3:
+            session.add(ReturnVisit(owner_id=owner.id, unit_id=unit.id, ticket=ticket,
+                                    steward=unit.steward, channel="phone",
+                                    planned_on=moment + timedelta(days=2),
+                                    visited_at=moment + timedelta(days=2, hours=2),
+                                    satisfaction=rng.choices([5, 4, 3], [60, 30, 10])[0],
+                                    opinions="对处理结果满意"))
+            visits += 1
+    for i, unit in enumerate(units[::25]):
+        owner = owners[units.index(unit)]
+        session.add(ReturnVisit(owner_id=owner.id, unit_id=unit.id, steward=unit.steward,
+                                channel="visit", planned_on=_at(ANCHOR + timedelta(days=i % 7), 10)))
+        visits += 1
+
+    # --- training ---------------------------------------------------------------------
+    onboarding = TrainingProgram(name="物业管家入职培训", kind="onboarding", hours=Decimal("24"),
+                                 topics="公司概况、企业文化、规章制度、物业管理基础、管家工作流程")
+    periodic = TrainingProgram(name="2026 年度服务技能培训", kind="periodic", hours=Decimal("8"),
+                               topics="法律法规、服务技巧、沟通技巧、应急处理")
+    session.add_all([onboarding, periodic])
+    results = 0
+    for person in stewards:
+        started = person.hire_date
+        course = TrainingSession(program=onboarding, starts_on=started, location="公司培训室",
+                                 trainer="林芳")
+        session.add(course)
+        first = Decimal(rng.randrange(55, 98))
+        session.add(TrainingResult(session=course, staff=person, attempt=1, taken_on=started,
+                                   exam_score=first, passed=first >= 60))
+        results += 1
+        if first < 60:
+            session.add(TrainingResult(session=course, staff=person, attempt=2,
+                                       taken_on=started + timedelta(days=7),
+                                       exam_score=Decimal("78"), passed=True))
+            results += 1
+    newcomer_course = TrainingSession(program=onboarding, starts_on=date(2026, 11, 3),
+                                      location="公司培训室", trainer="林芳")
+    session.add(newcomer_course)
+    yearly = TrainingSession(program=periodic, starts_on=date(2026, 6, 12), location="国贸中心 B座 3F")
+    session.add(yearly)
+    for person in stewards:
+        session.add(TrainingResult(session=yearly, staff=person, attempt=1,
+                                   taken_on=date(2026, 6, 12), passed=True))
+        results += 1
+
+    # --- assessments: the past eleven months, confirmed -----------------------------
+    assessments = 0
+    for period in periods[:-1]:
+        for person in stewards:
+            parts = [Decimal(rng.randrange(6000, 10000)) / 100 for _ in range(4)]
+            weights = [Decimal("0.35"), Decimal("0.30"), Decimal("0.20"), Decimal("0.15")]
+            total = sum((p * w for p, w in zip(parts, weights, strict=True)), Decimal(0))
+            total = total.quantize(Decimal("0.01"))
+            grade = ("excellent" if total >= 90 else "good" if total >= 75
+                     else "passed" if total >= 60 else "failed")
+            session.add(MonthlyAssessment(
+                staff=person, period=period, assessor=person.supervisor,
+                satisfaction_score=parts[0], collection_score=parts[1], on_time_score=parts[2],
+                task_score=parts[3], total=total, grade=grade,
+                bonus_factor={"excellent": Decimal("1.2"), "good": Decimal("1.0"),
+                              "passed": Decimal("0.8"), "failed": Decimal("0")}[grade],
+                status="confirmed", confirmed_by=person.supervisor.name,
+                confirmed_at=_at(date(*map(int, period.split("-")), 28), 17)))
+            assessments += 1
+
+    # --- daily work, safety, organisation --------------------------------------------
+    logs = 0
+    for person in stewards:
+        for back in range(1, 11):
+            day = ANCHOR - timedelta(days=back)
+            if day.weekday() < 5:
+                session.add(WorkLog(steward=person, day=day, needs_received="受理业主报修 3 件",
+                                    problems_handled="处理漏水、门禁问题", feedback_given="回访 2 户"))
+                logs += 1
+    for i, project in enumerate(projects):
+        patrol = Patrol(project=project, steward=stewards[i * 2], area="地下车库及消防通道",
+                        patrolled_at=_at(ANCHOR - timedelta(days=3), 21), findings="消防通道堆放杂物")
+        session.add(patrol)
+        session.add(Hazard(project=project, steward=stewards[i * 2], patrol=patrol,
+                           found_at=patrol.patrolled_at, location="B1 消防通道",
+                           description="消防通道堆放纸箱", severity="high", status="handling",
+                           handled_by="security"))
+        session.add(CommunityEvent(project=project, steward=stewards[i * 2],
+                                   title="中秋游园会" if i == 0 else "业主座谈会",
+                                   kind="festival" if i == 0 else "owner_forum",
+                                   starts_at=_at(date(2026, 9, 25), 18), location="会所",
+                                   attendees=40 + i * 10))
+    session.add(Meeting(title="11 月工作协调会", kind="coordination", held_at=_at(ANCHOR, 9),
+                        participants="客服部、工程部、安保部、保洁部",
+                        minutes="讨论冬季供暖检修安排", action_items="工程部 11 月 30 日前完成巡检"))
+    for name, kind in [("锦绣社区居委会", "residents_committee"), ("锦绣路派出所", "police_station"),
+                       ("浦东新区消防救援支队", "fire_department"), ("浦东自来水公司", "water_supply"),
+                       ("国网上海浦东供电公司", "power_supply"), ("上海燃气浦东公司", "gas_supply"),
+                       ("锦绣街道办事处", "subdistrict_office")]:
+        session.add(ExternalBody(name=name, kind=kind, project=projects[0],
+                                 phone=f"021-{rng.randrange(10**7, 10**8)}"))
+
+    return {
+        "projects": len(projects), "units": len(units), "owners": len(owners),
+        "staff": len(stewards) + 5, "bills": bills, "payments": payments,
+        "reminders": reminders, "tickets": tickets, "ticket events": events,
+        "return visits": visits, "training results": results,
+        "monthly assessments": assessments, "work logs": logs,
+    }

@@ -1,0 +1,50 @@
+"""The policy's numbers, with the defaults of POLICY.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+D = Decimal
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One version of the company's policy numbers. Weights are percentages."""
+
+    weight_satisfaction: Decimal = D("35")  # P-KPI-1
+    weight_collection: Decimal = D("30")  # P-KPI-2
+    weight_on_time: Decimal = D("20")  # P-KPI-3
+    weight_task: Decimal = D("15")  # P-KPI-4
+    grade_excellent: Decimal = D("90")
+    grade_good: Decimal = D("75")
+    grade_pass: Decimal = D("60")
+    bonus_excellent: Decimal = D("1.2")  # P-ASM-1
+    bonus_good: Decimal = D("1.0")
+    bonus_pass: Decimal = D("0.8")
+    bonus_fail: Decimal = D("0")
+    annual_weight_monthly: Decimal = D("60")  # P-ASM-2
+    annual_weight_owner: Decimal = D("25")
+    annual_weight_performance: Decimal = D("15")
+    deadline_p1_hours: int = 4  # P-TKT-7
+    deadline_p2_hours: int = 24
+    deadline_p3_hours: int = 48
+    deadline_p4_hours: int = 72
+    due_soon_hours: int = 2
+    dissatisfied_at_or_below: int = 2  # P-TKT-6
+    exam_pass_mark: Decimal = D("60")  # P-TRN-2
+    age_min: int = 22  # P-REQ-2
+    age_max: int = 45
+    min_property_years: Decimal = D("2")  # P-REQ-4
+    min_steward_years: Decimal = D("1")
+
+    @classmethod
+    def from_record(cls, record: object) -> Policy:
+        """Read the numbers off any object with the same attribute names (a settings row)."""
+        return cls(**{f.name: getattr(record, f.name) for f in fields(cls)})
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+DEFAULT = Policy()
