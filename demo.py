@@ -15,13 +15,16 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from models import (
+    AnnualAssessment,
     ArrearsReminder,
     Bill,
     Building,
+    CareerMove,
     CommunityEvent,
     ExternalBody,
     FeeStandard,
     Hazard,
+    Incident,
     Meeting,
     MonthlyAssessment,
     Owner,
@@ -29,9 +32,12 @@ from models import (
     Patrol,
     Payment,
     PolicySetting,
+    Procedure,
     Project,
     ReturnVisit,
+    RewardPenalty,
     Staff,
+    Summary,
     Ticket,
     TicketEvent,
     TrainingProgram,
@@ -241,7 +247,7 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
     unpaid = session.scalars(sa.select(Bill).where(Bill.status == "unpaid",
                                                    Bill.period < periods[-1])).all()
     reminders = 0
-    for bill in unpaid[: len(unpaid) // 3]:
+    for bill in unpaid[::3]:
         y, m = map(int, bill.period.split("-"))
         session.add(ArrearsReminder(
             bill=bill, steward=bill.unit.steward, reminded_at=_at(date(y, m, 28), 10),
@@ -388,6 +394,32 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
                                    kind="festival" if i == 0 else "owner_forum",
                                    starts_at=_at(date(2026, 9, 25), 18), location="会所",
                                    attendees=40 + i * 10))
+    session.add(Incident(project=projects[0], steward=stewards[0], kind="theft",
+                         occurred_at=_at(date(2026, 8, 14), 2), description="3栋地下车库电动车被盗",
+                         actions_taken="调取监控，协助业主报警", status="resolved"))
+    session.add(Incident(project=projects[2], steward=stewards[5], kind="fire",
+                         occurred_at=_at(date(2026, 10, 3), 15), description="2号厂房配电箱冒烟",
+                         actions_taken="断电疏散，消防部门到场检查", status="resolved"))
+    for i, person in enumerate(stewards):
+        session.add(Summary(steward=person, kind="weekly", period_start=date(2026, 11, 9),
+                            problems="漏水报修集中", shortcomings="回访不够及时",
+                            improvements="每日下班前完成当天回访"))
+        unit = next(u for u in units if u.steward is person)
+        session.add(Procedure(kind=["move_in", "renovation", "move_out"][i % 3], unit=unit,
+                              owner=owners[units.index(unit)], steward=person, status="open",
+                              started_on=date(2026, 11, 1 + i), deposit=Decimal("2000.00")))
+    for person in (stewards[0], stewards[4]):
+        session.add(RewardPenalty(staff=person, kind="certificate", reason="2026 年 10 月考核优秀",
+                                  status="confirmed", decided_on=date(2026, 11, 5)))
+        session.add(AnnualAssessment(
+            staff=person, year=2025, assessor=person.supervisor, monthly_mean=Decimal("86.40"),
+            owner_evaluation=Decimal("90.00"), performance_score=Decimal("85.00"),
+            total=Decimal("87.09"), grade="good", status="confirmed",
+            confirmed_by=person.supervisor.name))
+    for person in supervisors:
+        session.add(CareerMove(staff=person, kind="promotion", from_position="steward",
+                               to_position="supervisor", effective_on=date(2022, 1, 1),
+                               reason="连续两年考核优秀"))
     session.add(Meeting(title="11 月工作协调会", kind="coordination", held_at=_at(ANCHOR, 9),
                         participants="客服部、工程部、安保部、保洁部",
                         minutes="讨论冬季供暖检修安排", action_items="工程部 11 月 30 日前完成巡检"))

@@ -207,6 +207,13 @@ class EntityView(ModelView):
             abort(403)  # exists, but not one of this user's rows
         return row
 
+    def scaffold_auto_joins(self):
+        """Join every to-one relationship a list or an export shows: no query per row, and
+        a streamed CSV never lazy-loads after the request's session is gone."""
+        shown = {name for name, _ in self.get_list_columns()}
+        shown |= {name for name, _ in self.get_export_columns()}
+        return [getattr(self.model, key) for key in self._relation_targets if key in shown]
+
     # ---- forms ----------------------------------------------------------------------------
     def _create_ajax_loader(self, name, options):
         return ScopedAjaxLoader(name, db.session, options["model"], fields=options["fields"])

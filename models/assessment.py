@@ -77,7 +77,8 @@ class MonthlyAssessment(Entity):
     confirmed_by: Mapped[str | None] = mapped_column(sa.String(80))
     policy_id: Mapped[int | None] = ref("policy_setting.id", nullable=True)
 
-    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+    # Joined always: an assessment is shown as "name period" wherever it appears.
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id], lazy="joined")
     assessor: Mapped[Staff | None] = relationship(foreign_keys=[assessor_id])
     policy: Mapped[PolicySetting | None] = relationship()
 

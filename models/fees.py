@@ -99,7 +99,8 @@ class Bill(Entity):
     due_date: Mapped[date] = mapped_column(index=True)
     status: Mapped[str] = choice(BILL_STATUS, default="unpaid", index=True)
 
-    unit: Mapped[Unit] = relationship()
+    # Joined always: a bill is shown as "period unit" wherever it appears.
+    unit: Mapped[Unit] = relationship(lazy="joined")
     owner: Mapped[Owner | None] = relationship()
     standard: Mapped[FeeStandard] = relationship()
     payments: Mapped[list[Payment]] = relationship(back_populates="bill")

@@ -1,0 +1,124 @@
+"""Helpers for tests that drive the generated views as a given user."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from flask_admin.contrib.sqla.fields import QuerySelectField
+from flask_admin.model.fields import AjaxSelectField
+from flask_login import login_user
+
+from access import ENTITIES
+from admin_views.generated import EntityView
+from extensions import db
+from models import User
+
+# One demo account per role.
+ACCOUNT = {"admin": "admin", "hr": "hr", "supervisor": "supervisor1", "steward": "steward1"}
+
+# New values for the unique keys when a test creates a copy of an existing record.
+UNIQUE_OVERRIDES = {
+    "project": {"code": "NEW1", "name": "新项目甲"},
+    "building": {"name": "新楼"},
+    "unit": {"number": "N999"},
+    "owner": {"id_number": "", "name": "新业主"},
+    "ownership": {"since": "2030-01-01"},
+    "ticket": {"code": "TNEW-0001"},
+    "bill": {"period": "2031-01"},
+    "payment": {"receipt_no": "RNEW000001"},
+    "work_log": {"day": "2030-01-01"},
+    "summary": {"period_start": "2030-01-01"},
+    "staff": {"employee_no": "ENEW"},
+    "user": {"username": "newuser", "staff": "__None", "password": "matrix-pass-1"},
+    "training_program": {"name": "新课程"},
+    "training_result": {"attempt": "9"},
+    "monthly_assessment": {"period": "2031-01"},
+    "annual_assessment": {"year": "2030"},
+    "external_body": {"name": "新单位"},
+    "policy_setting": {"effective_from": "2030-01-01"},
+}
+
+
+def view_for(app, entity: str) -> EntityView:
+    admin = app.extensions["admin"][0]
+    return next(v for v in admin._views if getattr(v, "endpoint", None) == entity)
+
+
+def url(entity: str, action: str = "") -> str:
+    return f"/admin/{entity.replace('_', '-')}/{action}"
+
+
+@contextmanager
+def acting_as(app, username: str):
+    """A request context, with an app context of its own, in which `username` is signed in."""
+    with app.app_context(), app.test_request_context():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        login_user(user)
+        yield user
+
+
+def scoped_ids(app, entity: str, username: str) -> list[int]:
+    view = view_for(app, entity)
+    with acting_as(app, username):
+        return [pk for (pk,) in view.get_query().with_entities(view.model.id).order_by(
+            view.model.id)]
+
+
+def all_ids(app, entity: str) -> list[int]:
+    model = ENTITIES[entity].model
+    with app.app_context():
+        return list(db.session.scalars(sa.select(model.id).order_by(model.id)))
+
+
+def row(app, entity: str, row_id: int) -> dict | None:
+    """A record's column values, read fresh from the database; None when it is gone."""
+    model = ENTITIES[entity].model
+    with app.app_context():
+        found = db.session.get(model, row_id)
+        if found is None:
+            return None
+        return {c.key: getattr(found, c.key) for c in sa.inspect(model).column_attrs}
+
+
+def form_data(app, entity: str, row_id: int, username: str) -> dict:
+    """What the edit form of `row_id` would post back unchanged, as `username` sees it."""
+    view = view_for(app, entity)
+    with acting_as(app, username):
+        row = db.session.get(view.model, row_id)
+        form = view.edit_form(obj=row)
+        data = {}
+        for field in form:
+            if field.type == "CSRFTokenField":
+                continue
+            if field.type == "BooleanField":
+                if field.data:
+                    data[field.name] = "y"
+            elif isinstance(field, QuerySelectField | AjaxSelectField):
+                data[field.name] = str(field.data.id) if field.data is not None else "__None"
+            elif field.type == "Select2Field":
+                data[field.name] = field.data if field.data is not None else "__None"
+            else:
+                data[field.name] = field._value() or ""
+        return data
+
+
+def editable_text_field(entity: str) -> str | None:
+    """A free-text field any edit may change without breaking a rule."""
+    model = ENTITIES[entity].model
+    for column in model.__table__.columns:
+        if (
+            column.nullable
+            and isinstance(column.type, sa.String | sa.Text)
+            and not isinstance(column.type, sa.Enum)
+            and not column.unique
+            and not column.info
+        ):
+            return column.name
+    return None
+
+
+def count(app, entity: str) -> int:
+    model = ENTITIES[entity].model
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))

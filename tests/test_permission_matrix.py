@@ -1,0 +1,195 @@
+"""The permission matrix, generated from the access declaration (access.py).
+
+For every entity and role, every operation is tried through the real endpoints: what the
+declaration allows succeeds, what it forbids answers 403 and leaves the database unchanged,
+and a scoped role can reach no row outside its scope.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from access import ENTITIES, ROLES
+
+from .conftest import login
+from .helpers import (
+    ACCOUNT,
+    UNIQUE_OVERRIDES,
+    all_ids,
+    count,
+    row,
+    editable_text_field,
+    form_data,
+    scoped_ids,
+    url,
+    view_for,
+)
+
+CASES = [(entity, role) for entity in ENTITIES for role in ROLES]
+
+
+def expect(allowed: bool) -> int:
+    return 200 if allowed else 403
+
+
+@pytest.mark.parametrize(("entity", "role"), CASES, ids=[f"{e}-{r}" for e, r in CASES])
+def test_permission_matrix(app, db, entity, role):
+    grant = ENTITIES[entity].grant(role)
+    may = {letter: grant.allows(letter) for letter in "CRUDE"}
+    username = ACCOUNT[role]
+    client = login(app.test_client(), username)
+    everything = all_ids(app, entity)
+    visible = scoped_ids(app, entity, username) if may["R"] else []
+    # a row to act on: one of the role's own, or any row when the role may not read at all
+    if may["R"]:
+        sample = visible[0] if visible else None
+    else:
+        sample = everything[0] if everything else None
+
+    assert client.get(url(entity)).status_code == expect(may["R"])
+    assert client.get(url(entity, "export/csv/")).status_code == expect(may["E"])
+    assert client.get(url(entity, "new/")).status_code == expect(may["C"])
+    if sample is not None:
+        assert client.get(url(entity, f"details/?id={sample}")).status_code == expect(may["R"])
+        assert client.get(url(entity, f"edit/?id={sample}")).status_code == expect(may["U"])
+
+    if sample is None:
+        return
+    source = username if may["R"] else "admin"
+    data = form_data(app, entity, sample, source) | UNIQUE_OVERRIDES.get(entity, {})
+    text_field = editable_text_field(entity)
+
+    # create
+    before = count(app, entity)
+    response = client.post(url(entity, "new/"), data=data)
+    if may["C"]:
+        assert response.status_code == 302, _flashes(client, response)
+        assert count(app, entity) == before + 1
+        created = max(all_ids(app, entity))
+    else:
+        assert response.status_code == 403
+        assert count(app, entity) == before
+        created = None
+
+    # edit: the new row if there is one, else an existing in-scope row
+    target = created or sample
+    version = row(app, entity, target).get("version")
+    edited = form_data(app, entity, target, source)
+    if text_field and text_field in edited:
+        edited[text_field] = "矩阵测试"
+    response = client.post(url(entity, f"edit/?id={target}"), data=edited)
+    if may["U"]:
+        assert response.status_code == 302, _flashes(client, response)
+        if text_field and text_field in edited:
+            assert row(app, entity, target)[text_field] == "矩阵测试"
+    else:
+        assert response.status_code == 403
+        assert row(app, entity, target).get("version") == version
+
+    # inline (ajax) edit of the first editable list column
+    view = view_for(app, entity)
+    editable = list(view.column_editable_list or [])
+    if editable:
+        column = editable[0]
+        value = _another_choice(view, column, row(app, entity, target)[column])
+        response = client.post(url(entity, "ajax/update/"),
+                               data={"list_form_pk": str(target), column: value})
+        assert response.status_code == expect(may["U"]), response.data
+        assert (row(app, entity, target)[column] == value) == may["U"]
+    else:
+        response = client.post(url(entity, "ajax/update/"), data={"list_form_pk": str(target)})
+        assert response.status_code in ((404,) if may["U"] else (403,))
+
+    # delete through the row button, then through the list action
+    response = client.post(url(entity, "delete/"), data={"id": str(target)})
+    if may["D"]:
+        assert response.status_code == 302
+        assert row(app, entity, target) is None, _flashes(client, response)
+        client.post(url(entity, "new/"), data=data)
+        target = max(all_ids(app, entity))
+    else:
+        assert response.status_code == 403
+        assert row(app, entity, target) is not None
+    response = client.post(url(entity, "action/"), data={"action": "delete", "rowid": str(target)})
+    assert response.status_code == (302 if may["D"] else 403)
+    assert (row(app, entity, target) is None) == may["D"]
+
+
+SCOPED = [
+    (entity, role)
+    for entity, access in ENTITIES.items()
+    for role, grant in access.grants.items()
+    if grant.scope != "all" and grant.letters
+]
+
+
+@pytest.mark.parametrize(("entity", "role"), SCOPED, ids=[f"{e}-{r}" for e, r in SCOPED])
+def test_rows_outside_the_scope_cannot_be_reached(app, db, entity, role):
+    """A steward or supervisor opening, editing, deleting or exporting another steward's row
+    is refused; lists and exports show only in-scope rows."""
+    username = ACCOUNT[role]
+    grant = ENTITIES[entity].grant(role)
+    client = login(app.test_client(), username)
+    visible = set(scoped_ids(app, entity, username))
+    outside = [pk for pk in all_ids(app, entity) if pk not in visible]
+    assert outside, f"the demo data has no {entity} outside {username}'s scope"
+    foreign = outside[0]
+
+    assert client.get(url(entity, f"details/?id={foreign}")).status_code == 403
+    assert client.get(url(entity, f"edit/?id={foreign}")).status_code == 403
+    if grant.allows("U"):
+        before = row(app, entity, foreign)["version"]
+        data = form_data(app, entity, foreign, "admin")
+        assert client.post(url(entity, f"edit/?id={foreign}"), data=data).status_code == 403
+        assert row(app, entity, foreign)["version"] == before
+    assert client.post(url(entity, "delete/"), data={"id": str(foreign)}).status_code == 403
+    assert row(app, entity, foreign) is not None
+
+    page = client.get(url(entity, "?page_size=100")).get_data(as_text=True)
+    listed = {int(pk) for pk in re.findall(r'name="rowid" value="(\d+)"', page)}
+    shown = set(re.findall(r'details/\?id=(\d+)', page)) | {str(p) for p in listed}
+    assert {int(pk) for pk in shown} <= visible
+
+    if grant.allows("E"):
+        exported = client.get(url(entity, "export/csv/")).get_data(as_text=True)
+        rows = list(csv.reader(io.StringIO(exported)))
+        assert len(rows) - 1 == len(visible)
+
+
+def test_a_steward_cannot_save_a_row_into_another_stewards_scope(app, db):
+    """Changing a ticket's steward to someone else is refused: the row would leave the scope."""
+    from models import Staff
+
+    client = login(app.test_client(), "steward1")
+    mine = scoped_ids(app, "ticket", "steward1")[0]
+    with app.app_context():
+        other = db.session.scalar(sa.select(Staff.id).where(Staff.employee_no == "E102"))
+    data = form_data(app, "ticket", mine, "admin") | {"steward": str(other)}
+    client.post(url("ticket", f"edit/?id={mine}"), data=data)
+    assert row(app, "ticket", mine)["steward_id"] != other
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    for entity in ENTITIES:
+        response = client.get(url(entity))
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+    response = client.post(url("project", "new/"), data={"code": "X", "name": "X"})
+    assert response.status_code == 302
+
+
+def _another_choice(view, column, current):
+    choices = [value for value, _label in view.form_choices[column]]
+    return next(value for value in choices if value != current)
+
+
+def _flashes(client, response) -> str:
+    text = response.get_data(as_text=True)
+    found = re.findall(r'class="alert[^"]*"[^>]*>(.*?)</div>', text, re.S)
+    errors = re.findall(r'class="[^"]*(?:invalid-feedback|help-block)[^"]*"[^>]*>(.*?)<', text, re.S)
+    return f"status {response.status_code}; flashes {found}; errors {errors}"
