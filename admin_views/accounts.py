@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from wtforms import PasswordField, validators
 
 from .generated import EntityView
@@ -22,7 +22,9 @@ class AccountView(EntityView):
     def validate_form(self, form) -> bool:
         valid = super().validate_form(form)
         if "password" in form and request_is_create() and not form.password.data:
-            form.password.errors = [*form.password.errors, _l("A new account needs a password.")]
+            form.password.errors = [
+                *form.password.errors, gettext("A new account needs a password.")
+            ]
             return False
         return valid
 

@@ -64,9 +64,30 @@ def _in_company_zone(filter_class):
     return type(filter_class.__name__, (filter_class,), {"clean": clean})
 
 
+def _only_known_values(filter_class):
+    """A filter on a closed set of values that refuses any other value (a typed-in URL):
+    Flask-Admin then says "invalid filter value" instead of the database failing."""
+
+    def validate(self, value):
+        known = {str(key) for key, _label in self.options}
+        cleaned = self.clean(value)
+        values = cleaned if isinstance(cleaned, list) else [cleaned]
+        return bool(values) and all(v in known for v in values)
+
+    return type(filter_class.__name__, (filter_class,), {"validate": validate})
+
+
 class FilterConverter(sqla_filters.FilterConverter):
     local_datetime_filters = tuple(
         _in_company_zone(f) for f in sqla_filters.FilterConverter.datetime_filters
+    )
+
+    enum = (
+        _only_known_values(sqla_filters.EnumEqualFilter),
+        _only_known_values(sqla_filters.EnumFilterNotEqual),
+        sqla_filters.EnumFilterEmpty,
+        _only_known_values(sqla_filters.EnumFilterInList),
+        _only_known_values(sqla_filters.EnumFilterNotInList),
     )
 
     @filters.convert("utcdatetime")

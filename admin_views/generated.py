@@ -14,8 +14,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.model import typefmt
+from flask_admin.model.fields import AjaxSelectField
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_babel import gettext, lazy_gettext as _l
@@ -166,7 +168,17 @@ class EntityView(ModelView):
         letters = ENDPOINT_LETTER.get(name)
         if letters is None or (letters and not self.allows(letters)):
             abort(403)
+        if name == "ajax_update" and self.get_one(request.form.get("list_form_pk")) is None:
+            abort(404)  # Flask-Admin would answer a missing row with a 500
         return None
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        """Inline edit; a refused value is the user's error (400), not the server's (500)."""
+        result = super().ajax_update()
+        if isinstance(result, tuple) and result[1] == 500:
+            return result[0], 400
+        return result
 
     def is_action_allowed(self, name: str) -> bool:
         letter = self.action_letters.get(name)
@@ -231,6 +243,8 @@ class EntityView(ModelView):
                 target = self._relation_targets.get(field.name)
                 if target is not None:
                     field.query = scoped_query(target)
+            elif isinstance(field, AjaxSelectField):
+                field.validators = [*field.validators, _picked_row_exists]
         if current_role() not in REVEAL_PERSONAL_TO:
             for name in self.entity.personal:
                 if name in form:
@@ -350,6 +364,12 @@ class EntityView(ModelView):
             formatters[name] = _personal_formatter
         self.column_formatters = formatters
         self.column_labels = _labels(mapper) | (getattr(self, "column_labels", None) or {})
+
+
+def _picked_row_exists(form, field) -> None:
+    """An AJAX picker whose id is not among the user's rows is an error, not a blank."""
+    if field.raw_data and field.raw_data[0] not in ("", "__None") and field.data is None:
+        raise ValidationError(gettext("Choose one of the records offered."))
 
 
 def _personal_formatter(view, context, model, name):

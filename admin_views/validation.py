@@ -28,12 +28,22 @@ FORMATS = {
 }
 
 
+class Format(validators.Regexp):
+    """A Regexp whose translated message is rendered when it fails.
+
+    Flask-Admin's templates print only plain-string errors, so the lazy message is turned
+    into text at validation time, in the request's language."""
+
+    def __call__(self, form, field, message=None):
+        return super().__call__(form, field, str(self.message))
+
+
 def validators_for(info: dict, nullable: bool) -> list:
     """WTForms validators for a column, from its info: format, min, max."""
     found = [validators.Optional()] if nullable else []
     if "format" in info:
         pattern, message = FORMATS[info["format"]]
-        found.append(validators.Regexp(pattern, message=message))
+        found.append(Format(pattern, message=message))
     if "min" in info or "max" in info:
         found.append(validators.NumberRange(min=info.get("min"), max=info.get("max")))
     return found
