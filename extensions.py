@@ -1,12 +1,11 @@
 """The Flask extensions, created once and bound to an app in create_app()."""
 
+import sqlalchemy as sa
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-
-import sqlalchemy as sa
 
 from models.base import Base
 

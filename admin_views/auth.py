@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, validators
@@ -20,7 +21,9 @@ bp = Blueprint("auth", __name__)
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), [validators.InputRequired(), validators.Length(max=50)])
-    password = PasswordField(_l("Password"), [validators.InputRequired(), validators.Length(max=128)])
+    password = PasswordField(
+        _l("Password"), [validators.InputRequired(), validators.Length(max=128)]
+    )
     remember = BooleanField(_l("Keep me signed in"))
 
 
@@ -33,7 +36,12 @@ def load_user(user_id: str) -> User | None:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never redirect a signed-in user elsewhere."""
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+    if (
+        target
+        and not urlsplit(target).netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
         return target
     return url_for("admin.index")
 

@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from flask import abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.model import typefmt
-from flask_admin.model.fields import AjaxSelectField
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
-from flask_babel import gettext, lazy_gettext as _l
+from flask_admin.model import typefmt
+from flask_admin.model.fields import AjaxSelectField
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.validators import ValidationError
 
@@ -127,7 +128,7 @@ class EntityView(ModelView):
         self._prepare_columns()
         super().__init__(
             entity.model,
-            db.session,
+            db,
             name=str(entity.label),
             category=str(entity.category),
             endpoint=entity.name,
@@ -228,7 +229,7 @@ class EntityView(ModelView):
 
     # ---- forms ----------------------------------------------------------------------------
     def _create_ajax_loader(self, name, options):
-        return ScopedAjaxLoader(name, db.session, options["model"], fields=options["fields"])
+        return ScopedAjaxLoader(name, db, options["model"], fields=options["fields"])
 
     def create_form(self, obj=None):
         return self._fit_form(super().create_form(obj))

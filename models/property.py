@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Choices, Entity, choice, positive, ref
+
+if TYPE_CHECKING:
+    from .people import Staff
 
 PROJECT_KIND = Choices(
     "project_kind",

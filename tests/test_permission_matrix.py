@@ -22,9 +22,9 @@ from .helpers import (
     UNIQUE_OVERRIDES,
     all_ids,
     count,
-    row,
     editable_text_field,
     form_data,
+    row,
     scoped_ids,
     url,
     view_for,
@@ -97,8 +97,9 @@ def test_permission_matrix(app, db, entity, role):
     if editable:
         column = editable[0]
         value = _another_choice(view, column, row(app, entity, target)[column])
-        response = client.post(url(entity, "ajax/update/"),
-                               data={"list_form_pk": str(target), column: value})
+        response = client.post(
+            url(entity, "ajax/update/"), data={"list_form_pk": str(target), column: value}
+        )
         assert response.status_code == expect(may["U"]), response.data
         assert (row(app, entity, target)[column] == value) == may["U"]
     else:
@@ -152,7 +153,7 @@ def test_rows_outside_the_scope_cannot_be_reached(app, db, entity, role):
 
     page = client.get(url(entity, "?page_size=100")).get_data(as_text=True)
     listed = {int(pk) for pk in re.findall(r'name="rowid" value="(\d+)"', page)}
-    shown = set(re.findall(r'details/\?id=(\d+)', page)) | {str(p) for p in listed}
+    shown = set(re.findall(r"details/\?id=(\d+)", page)) | {str(p) for p in listed}
     assert {int(pk) for pk in shown} <= visible
 
     if grant.allows("E"):
@@ -191,5 +192,7 @@ def _another_choice(view, column, current):
 def _flashes(client, response) -> str:
     text = response.get_data(as_text=True)
     found = re.findall(r'class="alert[^"]*"[^>]*>(.*?)</div>', text, re.S)
-    errors = re.findall(r'class="[^"]*(?:invalid-feedback|help-block)[^"]*"[^>]*>(.*?)<', text, re.S)
+    errors = re.findall(
+        r'class="[^"]*(?:invalid-feedback|help-block)[^"]*"[^>]*>(.*?)<', text, re.S
+    )
     return f"status {response.status_code}; flashes {found}; errors {errors}"

@@ -27,20 +27,27 @@ def test_a_post_without_csrf_token_answers_400_and_changes_nothing(csrf_app, db)
     client = csrf_app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 400
+    assert (
+        client.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 400
+    )
     signed_in = client.post(
         "/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
     )
     assert signed_in.status_code == 302
     before = count(csrf_app, "project")
-    response = client.post(url("project", "new/"), data={"code": "C1", "name": "无令牌项目",
-                                                         "kind": "residential"})
+    response = client.post(
+        url("project", "new/"), data={"code": "C1", "name": "无令牌项目", "kind": "residential"}
+    )
     assert response.status_code == 400
     assert count(csrf_app, "project") == before
     target = scoped_ids(csrf_app, "project", "admin")[0]
     assert client.post(url("project", "delete/"), data={"id": str(target)}).status_code == 400
-    assert client.post(url("unit", "ajax/update/"),
-                       data={"list_form_pk": "1", "usage": "vacant"}).status_code == 400
+    assert (
+        client.post(
+            url("unit", "ajax/update/"), data={"list_form_pk": "1", "usage": "vacant"}
+        ).status_code
+        == 400
+    )
     assert count(csrf_app, "project") == before
 
 
@@ -58,8 +65,9 @@ def test_wrong_password_is_refused_with_a_message(client):
 
 
 def test_sign_in_never_redirects_off_site(client):
-    response = client.post("/login?next=//evil.example/x",
-                           data={"username": "admin", "password": PASSWORD})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"username": "admin", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/admin/"
 
 
@@ -90,9 +98,14 @@ def _first_owner_phone(app, username):
         return owner_id, owner.name, owner.phone, owner.id_number
 
 
-@pytest.mark.parametrize(("username", "masked"), [
-    ("admin", False), ("steward1", False), ("supervisor1", True),
-])
+@pytest.mark.parametrize(
+    ("username", "masked"),
+    [
+        ("admin", False),
+        ("steward1", False),
+        ("supervisor1", True),
+    ],
+)
 def test_owner_phone_and_id_number_are_masked_for_roles_that_do_not_need_them(
     app, db, username, masked
 ):
