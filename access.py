@@ -128,10 +128,6 @@ ENTITIES: dict[str, EntityAccess] = {
     for name, model, category, label, *cells in _TABLE
 }
 
-# The row scope of a steward-facing entity needs a path to a steward (models/scopes.py).
-_SCOPED = {e.model for e in ENTITIES.values() for g in e.grants.values() if g.scope != "all"}
-
-
 def check_declaration() -> None:
     """Fail loudly at start-up if the table names a scope the models cannot apply."""
     from models.scopes import CONFIRMED, STEWARD_PATHS

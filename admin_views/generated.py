@@ -15,6 +15,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
@@ -195,6 +197,19 @@ class EntityView(ModelView):
         if set(ids) - visible:
             abort(403)
         return super().handle_action(return_view)
+
+    @action(
+        "delete",
+        admin_gettext("Delete"),
+        admin_gettext("Are you sure you want to delete selected records?"),
+    )
+    def action_delete(self, ids):
+        # Flask-Admin compares the posted strings with the integer key; PostgreSQL refuses.
+        return super().action_delete(_int_ids(ids))
+
+    def get_list(self, page, *args, **kwargs):
+        # A negative page from a typed-in URL would be a negative OFFSET (an error on PostgreSQL).
+        return super().get_list(max(page or 0, 0), *args, **kwargs)
 
     # ---- row scope ------------------------------------------------------------------------
     def _scope_condition(self):
