@@ -1,0 +1,98 @@
+"""Monthly scoring as the policy states it (P-KPI-1…4, P-ASM-1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules.policy import Policy
+from rules.scoring import (
+    KPIs,
+    grade,
+    monthly_score,
+    ratio_score,
+    rescaled_weights,
+    satisfaction_score,
+)
+
+D = Decimal
+scores = st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2))
+kpi_sets = st.builds(KPIs, scores, scores, scores, scores)
+
+
+def test_weighted_total_with_default_weights_P_KPI():
+    result = monthly_score(KPIs(D(90), D(80), D(70), D(100)))
+    # 90×.35 + 80×.30 + 70×.20 + 100×.15 = 31.5 + 24 + 14 + 15
+    assert result.total == D("84.50")
+    assert result.grade == "good"
+    assert result.bonus_factor == D("1.0")
+    assert result.left_out == ()
+
+
+def test_a_kpi_without_data_is_left_out_and_the_weights_rescaled_P_KPI():
+    result = monthly_score(KPIs(satisfaction=D(90), collection=None, on_time=D(70), task=D(100)))
+    # weights 35, 20, 15 of 70: 90×0.5 + 70×(2/7) + 100×(3/14) = 45 + 20 + 21.43
+    assert result.total == D("86.43")
+    assert result.left_out == ("collection",)
+    assert sum(result.weights.values()) == 1
+
+
+def test_a_month_with_no_data_has_no_score():
+    result = monthly_score(KPIs())
+    assert (result.total, result.grade, result.bonus_factor) == (None, None, None)
+
+
+@pytest.mark.parametrize(("score", "expected"), [
+    (D("90.0"), "excellent"), (D("89.99"), "good"), (D("75.0"), "good"),
+    (D("74.99"), "passed"), (D("60.0"), "passed"), (D("59.99"), "failed"),
+])
+def test_grade_boundaries_are_inclusive(score, expected):
+    assert grade(score) == expected
+
+
+@pytest.mark.parametrize(("name", "factor"), [
+    ("excellent", D("1.2")), ("good", D("1.0")), ("passed", D("0.8")), ("failed", D("0")),
+])
+def test_bonus_factor_by_grade_P_ASM_1(name, factor):
+    kpi = {"excellent": D(95), "good": D(80), "passed": D(65), "failed": D(40)}[name]
+    assert monthly_score(KPIs(kpi, kpi, kpi, kpi)).bonus_factor == factor
+
+
+def test_satisfaction_is_the_mean_rating_as_a_share_of_five_P_KPI_1():
+    assert satisfaction_score([5, 4]) == D("90.00")
+    assert satisfaction_score([]) is None
+    with pytest.raises(ValueError):
+        satisfaction_score([6])
+
+
+def test_nothing_receivable_is_no_data_not_zero_P_KPI_2():
+    assert ratio_score(D("0"), D("0")) is None
+    assert ratio_score(D("150.00"), D("200.00")) == D("75.00")
+
+
+def test_scores_follow_the_policy_they_are_given():
+    strict = Policy(grade_excellent=D(95), grade_good=D(85), grade_pass=D(70))
+    assert monthly_score(KPIs(D(90), D(90), D(90), D(90)), strict).grade == "good"
+
+
+@given(kpi_sets)
+def test_total_stays_within_0_and_100(kpis):
+    total = monthly_score(kpis).total
+    assert total is None or D(0) <= total <= D(100)
+
+
+@given(kpi_sets)
+def test_rescaled_weights_sum_to_one(kpis):
+    weights = rescaled_weights(kpis)
+    assert not weights or abs(sum(weights.values()) - 1) < D("1e-20")
+
+
+@given(st.decimals(min_value=0, max_value=100, places=2),
+       st.decimals(min_value=0, max_value=100, places=2))
+def test_grade_is_monotonic_in_score(a, b):
+    order = ["failed", "passed", "good", "excellent"]
+    low, high = sorted((a, b))
+    assert order.index(grade(low)) <= order.index(grade(high))
