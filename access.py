@@ -140,8 +140,4 @@ def check_declaration() -> None:
                 raise ValueError(f"{entity.name}: no 'confirmed' condition")
 
 
-def entity_for_model(model: type) -> EntityAccess | None:
-    for entity in ENTITIES.values():
-        if entity.model is model:
-            return entity
-    return None
+BY_MODEL: dict[type, EntityAccess] = {entity.model: entity for entity in ENTITIES.values()}

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.validators import ValidationError
 
-from access import ENTITIES, REVEAL_PERSONAL_TO, EntityAccess, entity_for_model
+from access import BY_MODEL, REVEAL_PERSONAL_TO, EntityAccess
 from extensions import db
 from models.scopes import row_filter
 
@@ -72,22 +72,30 @@ class OutOfScope(Exception):
     """A save would leave a row outside the rows the user may act on."""
 
 
-def _in_scope_condition(entity: EntityAccess, role: str | None):
-    grant = entity.grant(role)
+def as_id(value) -> int | None:
+    """A record id from a form or a URL; None for anything that is not one."""
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
+def scope_condition(entity: EntityAccess):
+    """The WHERE condition of the rows of `entity` the signed-in user may read (None: all)."""
+    grant = entity.grant(current_role())
+    if not grant.allows("R"):
+        return sa.false()
     return row_filter(entity.model, grant.scope, steward_ids() if grant.scope != "all" else ())
+
+
+def scoped(query, entity: EntityAccess):
+    condition = scope_condition(entity)
+    return query if condition is None else query.filter(condition)
 
 
 def scoped_query(model: type):
     """All rows of `model` the signed-in user may read; none when the role cannot read it."""
     query = db.session.query(model)
-    entity = entity_for_model(model)
-    if entity is None:
-        return query
-    role = current_role()
-    if not entity.grant(role).allows("R"):
-        return query.filter(sa.false())
-    condition = _in_scope_condition(entity, role)
-    return query if condition is None else query.filter(condition)
+    entity = BY_MODEL.get(model)
+    return query if entity is None else scoped(query, entity)
 
 
 class ScopedAjaxLoader(QueryAjaxModelLoader):
@@ -97,12 +105,8 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return scoped_query(self.model)
 
     def get_one(self, pk):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            return None
         with db.session.no_autoflush:
-            return self.get_query().filter(self.model.id == pk).one_or_none()
+            return self.get_query().filter(self.model.id == as_id(pk)).one_or_none()
 
 
 class EntityView(ModelView):
@@ -191,10 +195,10 @@ class EntityView(ModelView):
         name = request.form.get("action", "")
         if name not in self._actions_data or not self.is_action_allowed(name):
             abort(403)
-        ids = request.form.getlist("rowid")
-        visible = {str(pk) for (pk,) in self.get_query().filter(
-            self.model.id.in_(_int_ids(ids))).with_entities(self.model.id)}
-        if set(ids) - visible:
+        ids = {as_id(pk) for pk in request.form.getlist("rowid")}
+        query = self.get_query().filter(self.model.id.in_(list(ids - {None})))
+        visible = {pk for (pk,) in query.with_entities(self.model.id)}
+        if ids - visible:
             abort(403)
         return super().handle_action(return_view)
 
@@ -205,30 +209,22 @@ class EntityView(ModelView):
     )
     def action_delete(self, ids):
         # Flask-Admin compares the posted strings with the integer key; PostgreSQL refuses.
-        return super().action_delete(_int_ids(ids))
+        return super().action_delete([as_id(pk) for pk in ids])
 
     def get_list(self, page, *args, **kwargs):
         # A negative page from a typed-in URL would be a negative OFFSET (an error on PostgreSQL).
         return super().get_list(max(page or 0, 0), *args, **kwargs)
 
     # ---- row scope ------------------------------------------------------------------------
-    def _scope_condition(self):
-        return _in_scope_condition(self.entity, current_role())
-
     def get_query(self):
-        condition = self._scope_condition()
-        query = super().get_query()
-        return query if condition is None else query.filter(condition)
+        return scoped(super().get_query(), self.entity)
 
     def get_count_query(self):
-        condition = self._scope_condition()
-        query = super().get_count_query()
-        return query if condition is None else query.filter(condition)
+        return scoped(super().get_count_query(), self.entity)
 
     def get_one(self, id):
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = as_id(id)
+        if pk is None:
             return None
         row = self.get_query().filter(self.model.id == pk).one_or_none()
         if row is None and db.session.get(self.model, pk) is not None:
@@ -306,15 +302,11 @@ class EntityView(ModelView):
         return ok
 
     def on_model_change(self, form, model, is_created):
-        actor = current_user.staff_id
-        if (
-            current_role() == "steward"
-            and hasattr(model, "steward_id")
-            and model.steward_id is None
-        ):
-            model.steward_id = actor
+        if current_role() == "steward" and hasattr(model, "steward_id"):
+            # a steward's record names its steward: themselves, unless chosen otherwise
+            model.steward_id = model.steward_id or current_user.staff_id
         db.session.flush()
-        if self._scope_condition() is not None and not db.session.query(
+        if scope_condition(self.entity) is not None and not db.session.query(
             self.get_query().filter(self.model.id == model.id).exists()
         ).scalar():
             raise OutOfScope
@@ -322,9 +314,6 @@ class EntityView(ModelView):
     def handle_view_exception(self, exc):
         if isinstance(exc, OutOfScope):
             flash(gettext("You can only save records within your own units and team."), "error")
-            return True
-        if isinstance(exc, ValidationError):
-            flash(str(exc), "error")
             return True
         return super().handle_view_exception(exc)
 
@@ -365,10 +354,9 @@ class EntityView(ModelView):
             c.name for c in columns
             if "choices" in c.info or isinstance(c.type, sa.Boolean | sa.Date)
         ])
+        derived = {c.name: validators_for(c.info, c.nullable) for c in columns}
         self.form_args = {
-            c.name: {"validators": validators_for(c.info, c.nullable)}
-            for c in columns
-            if validators_for(c.info, c.nullable)
+            name: {"validators": found} for name, found in derived.items() if found
         } | (getattr(self, "form_args", None) or {})
         self.form_ajax_refs = {
             key: {"model": target, "fields": AJAX_TARGETS[target.__name__]}
@@ -394,19 +382,6 @@ def _personal_formatter(view, context, model, name):
 
 
 def _labels(mapper) -> dict:
-    """Column labels: the column's own `label` info, else its name made readable."""
-    labels = {}
-    for column in mapper.columns:
-        labels[column.name] = column.info.get("label") or _l(
-            column.name.replace("_", " ").capitalize()
-        )
-    for relation in mapper.relationships:
-        labels[relation.key] = _l(relation.key.replace("_", " ").capitalize())
-    return labels
-
-
-def _int_ids(ids):
-    return [int(i) for i in ids if str(i).isdigit()]
-
-
-__all__ = ["ENTITIES", "EntityView", "mask", "scoped_query"]
+    """Column labels: each column's and relationship's name made readable, translatable."""
+    names = [c.name for c in mapper.columns] + [r.key for r in mapper.relationships]
+    return {name: _l(name.replace("_", " ").capitalize()) for name in names}
