@@ -14,7 +14,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open all morning
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
-    COMPANY_TIMEZONE = "Asia/Shanghai"
+    COMPANY_TIMEZONE = "Asia/Shanghai"  # times are stored in UTC, shown in this zone
+    BABEL_DEFAULT_TIMEZONE = COMPANY_TIMEZONE
     FLASK_ADMIN_SWATCH = "cerulean"  # loads no web fonts: works offline
     FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION = False

@@ -175,3 +175,18 @@ def test_every_entity_in_the_declaration_has_a_menu_entry_for_its_readers(app, d
         for name, entity in ENTITIES.items():
             link = url(name)
             assert (link in page) == entity.grant(role).allows("R"), (role, name)
+
+
+def test_a_new_account_needs_a_password_and_stores_only_its_hash(app, db):
+    from extensions import db as database
+    from models import User
+
+    client = login(app.test_client(), "admin")
+    form = {"username": "clerk2", "role": "admin", "staff": "__None", "active": "y"}
+    assert client.post(url("user", "new/"), data=form).status_code == 200
+    response = client.post(url("user", "new/"), data=form | {"password": "clerk-pass-2"})
+    assert response.status_code == 302
+    with app.app_context():
+        user = database.session.scalar(sa.select(User).where(User.username == "clerk2"))
+        assert user.password_hash != "clerk-pass-2"
+        assert user.check_password("clerk-pass-2")
