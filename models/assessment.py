@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .base import Choices, Entity, between, choice, ref
 from .people import DEPARTMENT, POSITION, Staff
@@ -49,7 +49,36 @@ def score_column():
     return mapped_column(sa.Numeric(5, 2), nullable=True, info=SCORE)
 
 
-class MonthlyAssessment(Entity):
+class Assessment(Entity):
+    """What monthly and annual assessments share: whose, by whom, the result, and its
+    confirmation under a recorded policy version."""
+
+    __abstract__ = True
+
+    staff_id: Mapped[int] = ref("staff.id")
+    assessor_id: Mapped[int | None] = ref("staff.id", nullable=True)
+    total: Mapped[Decimal | None] = score_column()
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = choice(ASSESSMENT_STATUS, default="draft", index=True)
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by: Mapped[str | None] = mapped_column(sa.String(80))
+    policy_id: Mapped[int | None] = ref("policy_setting.id", nullable=True)
+
+    # Joined always: an assessment is shown as "name period" wherever it appears.
+    @declared_attr
+    def staff(cls) -> Mapped[Staff]:
+        return relationship(foreign_keys=f"{cls.__name__}.staff_id", lazy="joined")
+
+    @declared_attr
+    def assessor(cls) -> Mapped[Staff | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.assessor_id")
+
+    @declared_attr
+    def policy(cls) -> Mapped[PolicySetting | None]:
+        return relationship()
+
+
+class MonthlyAssessment(Assessment):
     __tablename__ = "monthly_assessment"
     __table_args__ = (
         sa.UniqueConstraint("staff_id", "period"),
@@ -60,33 +89,20 @@ class MonthlyAssessment(Entity):
         between("total", 0, 100),
     )
 
-    staff_id: Mapped[int] = ref("staff.id")
     period: Mapped[str] = mapped_column(sa.String(7), index=True, info={"format": "period"})
-    assessor_id: Mapped[int | None] = ref("staff.id", nullable=True)
     satisfaction_score: Mapped[Decimal | None] = score_column()
     collection_score: Mapped[Decimal | None] = score_column()
     on_time_score: Mapped[Decimal | None] = score_column()
     task_score: Mapped[Decimal | None] = score_column()
-    total: Mapped[Decimal | None] = score_column()
     grade: Mapped[str | None] = choice(GRADE, nullable=True, index=True)
     bonus_factor: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
     explanation: Mapped[str | None] = mapped_column(sa.Text)
-    comment: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[str] = choice(ASSESSMENT_STATUS, default="draft", index=True)
-    confirmed_at: Mapped[datetime | None]
-    confirmed_by: Mapped[str | None] = mapped_column(sa.String(80))
-    policy_id: Mapped[int | None] = ref("policy_setting.id", nullable=True)
-
-    # Joined always: an assessment is shown as "name period" wherever it appears.
-    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id], lazy="joined")
-    assessor: Mapped[Staff | None] = relationship(foreign_keys=[assessor_id])
-    policy: Mapped[PolicySetting | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.staff} {self.period}"
 
 
-class AnnualAssessment(Entity):
+class AnnualAssessment(Assessment):
     __tablename__ = "annual_assessment"
     __table_args__ = (
         sa.UniqueConstraint("staff_id", "year"),
@@ -96,24 +112,12 @@ class AnnualAssessment(Entity):
         between("total", 0, 100),
     )
 
-    staff_id: Mapped[int] = ref("staff.id")
     year: Mapped[int] = mapped_column(index=True, info={"min": 2000, "max": 2100})
-    assessor_id: Mapped[int | None] = ref("staff.id", nullable=True)
     monthly_mean: Mapped[Decimal | None] = score_column()
     owner_evaluation: Mapped[Decimal | None] = score_column()
     performance_score: Mapped[Decimal | None] = score_column()
-    total: Mapped[Decimal | None] = score_column()
     grade: Mapped[str | None] = choice(GRADE, nullable=True)
     suggested_outcome: Mapped[str | None] = mapped_column(sa.Text)
-    comment: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[str] = choice(ASSESSMENT_STATUS, default="draft", index=True)
-    confirmed_at: Mapped[datetime | None]
-    confirmed_by: Mapped[str | None] = mapped_column(sa.String(80))
-    policy_id: Mapped[int | None] = ref("policy_setting.id", nullable=True)
-
-    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
-    assessor: Mapped[Staff | None] = relationship(foreign_keys=[assessor_id])
-    policy: Mapped[PolicySetting | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.staff} {self.year}"
