@@ -49,6 +49,7 @@ from models import (
 )
 from models.tracking import cli_actor
 from rules.billing import monthly_amount
+from rules.scoring import KPIs, monthly_score
 from rules.workflow import due_at, priority
 
 ANCHOR = date(2026, 11, 20)  # "today" in the demo company
@@ -126,7 +127,8 @@ def _id_number(rng: random.Random, born: date) -> str:
 
 
 def _seed(session, rng: random.Random) -> dict[str, int]:
-    session.add(PolicySetting(effective_from=date(2025, 1, 1), note="POLICY.md defaults"))
+    policy = PolicySetting(effective_from=date(2025, 1, 1), note="POLICY.md defaults")
+    session.add(policy)
 
     # --- people -----------------------------------------------------------------------
     def staff(no, name, position, department, status="on_duty", supervisor=None, **kw):
@@ -197,7 +199,6 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
                     )[0]
                     unit = Unit(building=building, number=f"{floor}{n:02d}", floor=floor,
                                 area=area, usage=usage)
-                    unit.project_code = code
                     units.append(unit)
                     session.add(unit)
     for i, unit in enumerate(units):
@@ -220,7 +221,7 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
     bills = payments = 0
     receipt = 0
     for unit, owner in zip(units, owners, strict=True):
-        standard = standards[unit.project_code]
+        standard = standards[unit.building.project.code]
         habit = rng.random()  # some owners always pay, a few rarely do
         for period in periods:
             y, m = map(int, period.split("-"))
@@ -229,11 +230,8 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
                         period=period, amount=amount, due_date=date(y, m, 25))
             session.add(bill)
             bills += 1
-            if (y, m) == (ANCHOR.year, ANCHOR.month):
-                paid_share = 1 if rng.random() < 0.35 else 0
-            else:
-                paid_share = 1 if rng.random() < 0.6 + 0.38 * habit else 0
-            if paid_share:
+            current_month = (y, m) == (ANCHOR.year, ANCHOR.month)
+            if rng.random() < (0.35 if current_month else 0.6 + 0.38 * habit):
                 receipt += 1
                 bill.paid_amount = amount
                 bill.status = "paid"
@@ -356,19 +354,13 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
     assessments = 0
     for period in periods[:-1]:
         for person in stewards:
-            parts = [Decimal(rng.randrange(6000, 10000)) / 100 for _ in range(4)]
-            weights = [Decimal("0.35"), Decimal("0.30"), Decimal("0.20"), Decimal("0.15")]
-            total = sum((p * w for p, w in zip(parts, weights, strict=True)), Decimal(0))
-            total = total.quantize(Decimal("0.01"))
-            grade = ("excellent" if total >= 90 else "good" if total >= 75
-                     else "passed" if total >= 60 else "failed")
+            kpis = KPIs(*(Decimal(rng.randrange(6000, 10000)) / 100 for _ in range(4)))
+            score = monthly_score(kpis)
             session.add(MonthlyAssessment(
-                staff=person, period=period, assessor=person.supervisor,
-                satisfaction_score=parts[0], collection_score=parts[1], on_time_score=parts[2],
-                task_score=parts[3], total=total, grade=grade,
-                bonus_factor={"excellent": Decimal("1.2"), "good": Decimal("1.0"),
-                              "passed": Decimal("0.8"), "failed": Decimal("0")}[grade],
-                status="confirmed", confirmed_by=person.supervisor.name,
+                staff=person, period=period, assessor=person.supervisor, policy=policy,
+                satisfaction_score=kpis.satisfaction, collection_score=kpis.collection,
+                on_time_score=kpis.on_time, task_score=kpis.task, total=score.total,
+                grade=score.grade, bonus_factor=score.bonus_factor, status="confirmed", confirmed_by=person.supervisor.name,
                 confirmed_at=_at(date(*map(int, period.split("-")), 28), 17)))
             assessments += 1
 
