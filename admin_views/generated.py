@@ -72,6 +72,11 @@ class OutOfScope(Exception):
     """A save would leave a row outside the rows the user may act on."""
 
 
+def entity_url(name: str) -> str:
+    """Where an entity's screens live: /admin/fee-standard/ for fee_standard."""
+    return f"/admin/{name.replace('_', '-')}/"
+
+
 def as_id(value) -> int | None:
     """A record id from a form or a URL; None for anything that is not one."""
     text = str(value) if value is not None else ""
@@ -138,7 +143,7 @@ class EntityView(ModelView):
             name=str(entity.label),
             category=str(entity.category),
             endpoint=entity.name,
-            url=f"/admin/{entity.name.replace('_', '-')}",
+            url=entity_url(entity.name).rstrip("/"),
         )
 
     # ---- what the declaration allows this request ----------------------------------------

@@ -10,7 +10,7 @@ from flask_admin.model.fields import AjaxSelectField
 from flask_login import login_user
 
 from access import ENTITIES
-from admin_views.generated import EntityView
+from admin_views.generated import EntityView, entity_url
 from extensions import db
 from models import User
 
@@ -46,7 +46,7 @@ def view_for(app, entity: str) -> EntityView:
 
 
 def url(entity: str, action: str = "") -> str:
-    return f"/admin/{entity.replace('_', '-')}/{action}"
+    return entity_url(entity) + action
 
 
 @contextmanager
