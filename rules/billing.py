@@ -16,3 +16,11 @@ def monthly_amount(basis: str, rate: Decimal, area: Decimal) -> Decimal:
     else:
         raise ValueError(f"unknown fee basis {basis!r}")
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def collection_rate(collected: Decimal, receivable: Decimal) -> Decimal | None:
+    """P-FEE-3, P-KPI-2: collected ÷ receivable as 0–100; None ("no data") when nothing was
+    receivable."""
+    from .scoring import ratio_score
+
+    return ratio_score(collected, receivable)

@@ -1,0 +1,44 @@
+"""Months as the company counts them: "2026-11" in the company's time zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .refusal import N_, Refused
+
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_period(period: str) -> tuple[int, int]:
+    match = PERIOD.match(period or "")
+    if not match:
+        raise Refused(N_("A month is written like 2026-11."))
+    return int(match[1]), int(match[2])
+
+
+def first_day(period: str) -> date:
+    year, month = parse_period(period)
+    return date(year, month, 1)
+
+
+def last_day(period: str) -> date:
+    start = first_day(period)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def previous_period(period: str) -> str:
+    return f"{first_day(period) - timedelta(days=1):%Y-%m}"
+
+
+def period_of(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def day_window(first: date, last: date, zone: str) -> tuple[datetime, datetime]:
+    """The moments from the start of `first` up to (excluding) the end of `last`, local."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(first, time(), tz)
+    end = datetime.combine(last + timedelta(days=1), time(), tz)
+    return start, end
