@@ -48,9 +48,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from admin_views import init_admin
     from admin_views.auth import bp as auth_bp
-    from models import tracking
+    from models import guards, tracking
 
     tracking.init_app(app)
+    guards.init_app(app)
     app.register_blueprint(auth_bp)
     init_admin(app)
 

@@ -63,6 +63,8 @@ class Assessment(Entity):
     confirmed_at: Mapped[datetime | None]
     confirmed_by: Mapped[str | None] = mapped_column(sa.String(80))
     policy_id: Mapped[int | None] = ref("policy_setting.id", nullable=True)
+    # Why and by whom a confirmed assessment was last reopened.
+    reopen_note: Mapped[str | None] = mapped_column(sa.Text)
 
     # Joined always: an assessment is shown as "name period" wherever it appears.
     @declared_attr

@@ -1,0 +1,192 @@
+"""The policy's guards on every write, whatever path it takes: form, inline edit, action,
+CLI or import all flush through here.
+
+Each guard reads the pending change, asks `rules/` and either completes the change
+(derived values: a ticket's priority and deadline, an exam's pass and attempt number) or
+refuses it with `rules.refusal.Refused`, which the views show as a message.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rules import staffing, workflow
+from rules.refusal import N_, Refused
+
+from .assessment import AnnualAssessment, MonthlyAssessment
+from .base import utcnow
+from .people import Staff
+from .platform import PolicySetting
+from .property import Unit
+from .queries import local_date, onboarding_scores, policy_at, previous_attempts
+from .tickets import Ticket, TicketEvent
+from .tracking import current_actor
+from .training import TrainingResult
+
+# Columns a confirmed assessment may still change: only its reopening (and the bookkeeping).
+REOPEN_COLUMNS = {"status", "reopen_note", "confirmed_at", "confirmed_by", "updated_at",
+                  "updated_by", "version"}
+
+
+def _changed(obj, key: str) -> bool:
+    return sa.inspect(obj).attrs[key].history.has_changes()
+
+
+def _old(obj, key: str):
+    deleted = sa.inspect(obj).attrs[key].history.deleted
+    return deleted[0] if deleted else None
+
+
+# ---- tickets (P-TKT-2, P-TKT-7, P-TKT-6) ----------------------------------------------------
+def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
+    if is_new or any(_changed(ticket, k) for k in ("urgent", "important", "intake_at")):
+        ticket.intake_at = ticket.intake_at or utcnow()
+        ticket.priority = workflow.priority(bool(ticket.urgent), bool(ticket.important))
+        policy = policy_at(session, local_date(ticket.intake_at))
+        ticket.due_at = workflow.due_at(ticket.intake_at, ticket.priority, policy)
+    if is_new:
+        if (ticket.status or "new") != "new":
+            raise Refused(N_("A new ticket starts as new; later states come from its steps."))
+    elif _changed(ticket, "status"):
+        before, after = _old(ticket, "status"), ticket.status
+        if not workflow.is_legal_move(before, after):
+            raise Refused(N_("A ticket cannot go from %(before)s to %(after)s."),
+                          before=before, after=after)
+        stepped = any(
+            isinstance(e, TicketEvent) and e.ticket is ticket and e.to_status == after
+            for e in session.new
+        )
+        if not stepped:
+            raise Refused(N_("Change a ticket's status through its workflow steps."))
+    if is_new or _changed(ticket, "steward_id") or _changed(ticket, "steward"):
+        _check_assignable(session, ticket.steward, ticket.steward_id)
+
+
+# ---- training gate (P-TRN-2) ----------------------------------------------------------------
+def _check_assignable(session: Session, steward: Staff | None, steward_id: int | None) -> None:
+    if steward is None and steward_id is not None:
+        steward = session.get(Staff, steward_id)
+    if steward is not None:
+        staffing.check_may_be_assigned(steward.status)
+
+
+def _unit(session: Session, unit: Unit, is_new: bool) -> None:
+    if is_new or _changed(unit, "steward_id") or _changed(unit, "steward"):
+        _check_assignable(session, unit.steward, unit.steward_id)
+
+
+def _staff(session: Session, person: Staff, is_new: bool) -> None:
+    going_on_duty = person.status == "on_duty" and (is_new or _changed(person, "status"))
+    if not going_on_duty or person.position != "steward":
+        return
+    scores = [] if person.id is None else onboarding_scores(session, person.id)
+    scores += [
+        r.exam_score for r in session.new
+        if isinstance(r, TrainingResult) and (r.staff is person or
+                                              (person.id and r.staff_id == person.id))
+        and _is_onboarding(session, r)
+    ]
+    staffing.check_may_go_on_duty(scores, policy_at(session, local_date(utcnow())))
+
+
+def _is_onboarding(session: Session, result: TrainingResult) -> bool:
+    course = result.session
+    if course is None and result.session_id is not None:
+        from .training import TrainingSession
+
+        course = session.get(TrainingSession, result.session_id)
+    return course is not None and course.program.kind == "onboarding"
+
+
+def _training_result(session: Session, result: TrainingResult, is_new: bool) -> None:
+    if is_new and result.attempt is None:
+        staff_id = result.staff_id or (result.staff.id if result.staff else None)
+        session_id = result.session_id or (result.session.id if result.session else None)
+        earlier = [] if None in (staff_id, session_id) else previous_attempts(
+            session, staff_id, session_id)
+        result.attempt = staffing.next_attempt(earlier)
+    if is_new or _changed(result, "exam_score") or _changed(result, "passed"):
+        if result.exam_score is None:
+            result.passed = bool(result.passed) and not _is_onboarding(session, result)
+        else:
+            day = result.taken_on or local_date(utcnow())
+            result.passed = staffing.exam_passed(result.exam_score, policy_at(session, day))
+
+
+# ---- assessments (P-ASM-1): confirmed means frozen -----------------------------------------
+def _assessment(session: Session, assessment, is_new: bool) -> None:
+    if assessment.assessor_id is not None and assessment.assessor_id == assessment.staff_id:
+        raise Refused(N_("Nobody assesses themselves."))
+    was = _old(assessment, "status") if _changed(assessment, "status") else assessment.status
+    if is_new or was != "confirmed":
+        return
+    changed = {
+        attr.key for attr in sa.inspect(assessment).attrs
+        if attr.key in assessment.__table__.c and attr.history.has_changes()
+    }
+    if changed - REOPEN_COLUMNS:
+        raise Refused(N_("A confirmed assessment cannot be changed; reopen it first."))
+    if "status" in changed and not (assessment.reopen_note or "").strip():
+        raise Refused(N_("Reopening needs a reason."))
+
+
+def _deleted_assessment(assessment) -> None:
+    if assessment.status == "confirmed":
+        raise Refused(N_("A confirmed assessment cannot be deleted."))
+
+
+# ---- policy settings: a version that scored assessments stays as it was --------------------
+def _policy_in_use(session: Session, setting: PolicySetting) -> None:
+    if setting.id is None:
+        return
+    with session.no_autoflush:
+        used = any(
+            session.scalar(sa.select(sa.exists().where(model.policy_id == setting.id)))
+            for model in (MonthlyAssessment, AnnualAssessment)
+        )
+    if used:
+        raise Refused(N_("This policy version has scored assessments; add a new version with "
+                         "a later effective date instead."))
+
+
+def _ticket_event(session: Session, event: TicketEvent, is_new: bool) -> None:
+    if is_new and not event.actor:
+        event.actor = current_actor()
+
+
+GUARDS = {
+    Ticket: _ticket,
+    TicketEvent: _ticket_event,
+    Unit: _unit,
+    Staff: _staff,
+    TrainingResult: _training_result,
+    MonthlyAssessment: _assessment,
+    AnnualAssessment: _assessment,
+}
+
+
+def _guard(session: Session, flush_context, instances) -> None:
+    with session.no_autoflush:
+        for obj in list(session.new):
+            guard = GUARDS.get(type(obj))
+            if guard:
+                guard(session, obj, True)
+        for obj in list(session.dirty):
+            guard = GUARDS.get(type(obj))
+            if guard and session.is_modified(obj, include_collections=False):
+                guard(session, obj, False)
+            elif isinstance(obj, PolicySetting) and session.is_modified(
+                obj, include_collections=False
+            ):
+                _policy_in_use(session, obj)
+        for obj in list(session.deleted):
+            if isinstance(obj, MonthlyAssessment | AnnualAssessment):
+                _deleted_assessment(obj)
+            elif isinstance(obj, PolicySetting):
+                _policy_in_use(session, obj)
+
+
+def init_app(app) -> None:
+    if not sa.event.contains(Session, "before_flush", _guard):
+        sa.event.listen(Session, "before_flush", _guard)

@@ -1,0 +1,165 @@
+"""Queries that gather what the rules decide on: the policy in force, a steward's month,
+onboarding exam scores, a supervisor's team.
+
+Plain values come out (dataclasses, lists of tuples), so `rules/` never sees a session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rules import periods
+from rules.policy import DEFAULT, Policy
+
+from .assessment import MonthlyAssessment
+from .fees import Bill
+from .people import Staff
+from .platform import PolicySetting
+from .property import Unit
+from .tickets import ReturnVisit, Ticket
+from .training import TrainingProgram, TrainingResult, TrainingSession
+
+
+def company_zone() -> str:
+    """The company's time zone (configuration; Asia/Shanghai outside an app)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config["COMPANY_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+
+
+def local_date(moment: datetime) -> date:
+    """The company's calendar day of a moment."""
+    return moment.astimezone(ZoneInfo(company_zone())).date()
+
+
+def policy_setting_at(session: Session, day: date) -> PolicySetting | None:
+    """The settings version in force on `day`: the latest one effective on or before it."""
+    with session.no_autoflush:
+        return session.scalars(
+            sa.select(PolicySetting)
+            .where(PolicySetting.effective_from <= day)
+            .order_by(PolicySetting.effective_from.desc())
+            .limit(1)
+        ).first()
+
+
+def policy_at(session: Session, day: date) -> Policy:
+    """The policy numbers in force on `day`; POLICY.md's defaults before any version."""
+    setting = policy_setting_at(session, day)
+    return DEFAULT if setting is None else Policy.from_record(setting)
+
+
+def onboarding_scores(session: Session, staff_id: int) -> list[Decimal | None]:
+    """Every onboarding exam score the person has (P-TRN-2), retakes included."""
+    with session.no_autoflush:
+        return list(session.scalars(
+            sa.select(TrainingResult.exam_score)
+            .join(TrainingResult.session)
+            .join(TrainingSession.program)
+            .where(TrainingResult.staff_id == staff_id, TrainingProgram.kind == "onboarding")
+        ))
+
+
+def previous_attempts(session: Session, staff_id: int, session_id: int) -> list[int]:
+    """Attempt numbers the person already has in the program of training session
+    `session_id`: a retake in a later session of the same program counts on."""
+    program = sa.select(TrainingSession.program_id).where(TrainingSession.id == session_id)
+    with session.no_autoflush:
+        return list(session.scalars(
+            sa.select(TrainingResult.attempt)
+            .join(TrainingResult.session)
+            .where(TrainingResult.staff_id == staff_id,
+                   TrainingSession.program_id == program.scalar_subquery())
+        ))
+
+
+def team_stewards(session: Session, supervisor_id: int, period: str) -> list[Staff]:
+    """The on-duty stewards a supervisor assesses for `period`: hired by the month's end."""
+    return list(session.scalars(
+        sa.select(Staff)
+        .where(Staff.supervisor_id == supervisor_id, Staff.position == "steward",
+               Staff.status == "on_duty",
+               sa.or_(Staff.hire_date.is_(None), Staff.hire_date <= periods.last_day(period)))
+        .order_by(Staff.employee_no)
+    ))
+
+
+def previous_grade(session: Session, staff_id: int, period: str) -> str | None:
+    """The confirmed grade of the month before `period`, if there is one."""
+    return session.scalar(
+        sa.select(MonthlyAssessment.grade).where(
+            MonthlyAssessment.staff_id == staff_id,
+            MonthlyAssessment.period == periods.previous_period(period),
+            MonthlyAssessment.status == "confirmed",
+        )
+    )
+
+
+@dataclass
+class MonthRecord:
+    """What happened in a steward's month that the KPIs count, item by item."""
+
+    first: date  # the month's first day, or the hire date when hired mid-month
+    last: date
+    ratings: list[tuple[str, str, int]] = field(default_factory=list)  # (kind, label, 1–5)
+    bills: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)  # (label, due, paid)
+    tickets: list[tuple[str, datetime, datetime | None]] = field(default_factory=list)
+    # (code, due at, resolved at) of the tickets due in the month
+
+
+def month_record(session: Session, staff: Staff, period: str, zone: str) -> MonthRecord:
+    """P-KPI-1…3 inputs for `staff` in `period` (local month in time zone `zone`)."""
+    return activity_record(session, staff, periods.first_day(period), periods.last_day(period),
+                           zone)
+
+
+def activity_record(session: Session, staff: Staff, first: date, last: date,
+                    zone: str) -> MonthRecord:
+    """What counts for `staff` from day `first` to day `last` (local days in `zone`):
+
+    - ratings: the owner's rating of each ticket closed in the month, and of each return
+      visit made in the month;
+    - bills: the bills of the steward's units due in the month (waived bills owe nothing),
+      with what has been paid on them so far;
+    - tickets: the steward's tickets whose deadline falls in the month.
+    A steward hired within the span is counted from the hire date."""
+    if staff.hire_date and first < staff.hire_date <= last:
+        first = staff.hire_date
+    start, end = periods.day_window(first, last, zone)
+    record = MonthRecord(first, last)
+    closed = session.execute(
+        sa.select(Ticket.code, Ticket.satisfaction)
+        .where(Ticket.steward_id == staff.id, Ticket.status == "closed",
+               Ticket.closed_at >= start, Ticket.closed_at < end,
+               Ticket.satisfaction.is_not(None))
+        .order_by(Ticket.closed_at)
+    )
+    record.ratings += [("ticket", code, rating) for code, rating in closed]
+    visits = session.execute(
+        sa.select(ReturnVisit.id, ReturnVisit.visited_at, ReturnVisit.satisfaction)
+        .where(ReturnVisit.steward_id == staff.id, ReturnVisit.visited_at >= start,
+               ReturnVisit.visited_at < end, ReturnVisit.satisfaction.is_not(None))
+        .order_by(ReturnVisit.visited_at)
+    )
+    record.ratings += [("visit", f"#{id_}", rating) for id_, _, rating in visits]
+    bills = session.scalars(
+        sa.select(Bill)
+        .join(Bill.unit)
+        .where(Unit.steward_id == staff.id, Bill.status != "waived",
+               Bill.due_date >= first, Bill.due_date <= last)
+        .order_by(Bill.due_date, Bill.id)
+    )
+    record.bills += [(str(b), b.amount, b.paid_amount) for b in bills]
+    tickets = session.execute(
+        sa.select(Ticket.code, Ticket.due_at, Ticket.resolved_at)
+        .where(Ticket.steward_id == staff.id, Ticket.due_at >= start, Ticket.due_at < end)
+        .order_by(Ticket.due_at)
+    )
+    record.tickets += [tuple(row) for row in tickets]
+    return record
