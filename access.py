@@ -82,7 +82,7 @@ _TABLE = [
     ("owner",            m.Owner,             PROPERTY,    _l("Owners"),                 "CRUDE",  "",       "RE own",           "RUE own"),
     ("ownership",        m.Ownership,         PROPERTY,    _l("Ownerships"),             "CRUDE",  "",       "RE own",           "RUE own"),
     ("ticket",           m.Ticket,            SERVICE,     _l("Tickets"),                "CRUDE",  "",       "RUE own",          "CRUE own"),
-    ("ticket_event",     m.TicketEvent,       SERVICE,     _l("Ticket events"),          "CRUDE",  "",       "RUE own",          "CRUE own"),
+    ("ticket_event",     m.TicketEvent,       SERVICE,     _l("Ticket events"),          "CRE",    "",       "RE own",           "CRE own"),
     ("return_visit",     m.ReturnVisit,       SERVICE,     _l("Return visits"),          "CRUDE",  "",       "RUE own",          "CRUE own"),
     ("community_event",  m.CommunityEvent,    SERVICE,     _l("Community events"),       "CRUDE",  "",       "RE own",           "CRUE own"),
     ("procedure",        m.Procedure,         SERVICE,     _l("Procedures"),             "CRUDE",  "",       "RE own",           "CRUE own"),

@@ -15,7 +15,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from models import (
-    AnnualAssessment,
     ArrearsReminder,
     Bill,
     Building,
@@ -49,8 +48,10 @@ from models import (
 )
 from models.tracking import cli_actor
 from rules.billing import monthly_amount
-from rules.scoring import KPIs, monthly_score
 from rules.workflow import due_at, priority
+from services.assessments import confirm, run_month, run_year
+from services.staffing import decide
+from services.tickets import take_step
 
 ANCHOR = date(2026, 11, 20)  # "today" in the demo company
 DEMO_PASSWORD = "demo12345"
@@ -126,6 +127,39 @@ def _id_number(rng: random.Random, born: date) -> str:
     return body + check
 
 
+def _username(people: list, person, role: str = "steward") -> str:
+    return f"{role}{people.index(person) + 1}"
+
+
+def _ticket_plan(rng: random.Random, intake: datetime, due: datetime, age_days: int) -> list:
+    """The steps a demo ticket has taken by ANCHOR: (step, when, inputs)."""
+    hours = rng.expovariate(1 / (0.7 * (due - intake).total_seconds() / 3600))
+    on_spot = hours < 1
+    department = None if on_spot else rng.choice(
+        ["engineering", "cleaning", "security", "customer_service"])
+    accepted = intake + timedelta(minutes=10)
+    plan = [("accept", accepted, {}), ("start", accepted + timedelta(minutes=15),
+                                       {"department": department})]
+    if age_days < 1:
+        return plan[: rng.randrange(0, 3)]
+    if age_days <= 3 and rng.random() >= 0.3:
+        return plan
+    resolved = intake + timedelta(hours=max(0.5, hours))
+    text = "已处理完毕，业主确认" if on_spot else "已派工处理完成"
+    plan.append(("resolve", resolved, {"resolution": text}))
+    if age_days <= 5:
+        return plan
+    rating = rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0]
+    feedback = "满意" if rating >= 4 else "处理速度有待提高"
+    plan.append(("feedback", resolved + timedelta(hours=20), {"rating": rating, "note": feedback}))
+    if rating <= 2:  # not satisfied: handled again, then rated again (P-TKT-6)
+        again = resolved + timedelta(hours=30)
+        plan += [("resolve", again, {"resolution": "返工处理，业主确认"}),
+                 ("feedback", again + timedelta(hours=20), {"rating": 4, "note": "返工后满意"})]
+    plan.append(("close", plan[-1][1] + timedelta(minutes=30), {}))
+    return plan
+
+
 def _seed(session, rng: random.Random) -> dict[str, int]:
     policy = PolicySetting(effective_from=date(2025, 1, 1), note="POLICY.md defaults")
     session.add(policy)
@@ -164,6 +198,28 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
                      supervisor=supervisors[1], education="associate", major="物业管理",
                      birth_date=date(1999, 6, 5), hire_date=date(2026, 11, 2),
                      property_years=Decimal("2.5"), steward_years=Decimal("1"))
+
+    # --- onboarding training: stewards go on duty only after passing it (P-TRN-2) -----
+    onboarding = TrainingProgram(name="物业管家入职培训", kind="onboarding", hours=Decimal("24"),
+                                 topics="公司概况、企业文化、规章制度、物业管理基础、管家工作流程")
+    periodic = TrainingProgram(name="2026 年度服务技能培训", kind="periodic", hours=Decimal("8"),
+                               topics="法律法规、服务技巧、沟通技巧、应急处理")
+    session.add_all([onboarding, periodic])
+    results = 0
+    for person in stewards:
+        started = person.hire_date
+        course = TrainingSession(program=onboarding, starts_on=started, location="公司培训室",
+                                 trainer="林芳")
+        session.add(course)
+        first = Decimal(rng.randrange(55, 98))
+        session.add(TrainingResult(session=course, staff=person, attempt=1, taken_on=started,
+                                   exam_score=first))
+        results += 1
+        if first < 60:
+            session.add(TrainingResult(session=course, staff=person, attempt=2,
+                                       taken_on=started + timedelta(days=7),
+                                       exam_score=Decimal("78")))
+            results += 1
 
     accounts = [("admin", "admin", office), ("hr", "hr", hr),
                 ("supervisor1", "supervisor", supervisors[0]),
@@ -256,8 +312,9 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
             outcome=rng.choice(["promised", "no_answer", "refused"])))
         reminders += 1
 
-    # --- tickets: a year of owners' needs ---------------------------------------------
-    tickets = events = visits = 0
+    # --- tickets: a year of owners' needs, each step taken through the workflow ---------
+    tickets = visits = 0
+    plans = []
     start = ANCHOR - timedelta(days=365)
     for n in range(600):
         day = start + timedelta(days=n * 365 // 600)
@@ -265,51 +322,33 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
         unit, owner = units[unit_index], owners[unit_index]
         category = rng.choice(list(TICKET_TEXTS))
         urgent, important = rng.random() < 0.25, rng.random() < 0.45
-        level = priority(urgent, important)
         intake = _at(day, rng.randrange(8, 20), rng.randrange(60))
-        due = due_at(intake, level)
         ticket = Ticket(
             code=f"T{day:%Y%m}-{n + 1:04d}", channel=rng.choice(
                 ["phone", "wechat", "wechat", "on_site", "visit", "email", "letter"]),
             owner_id=owner.id, unit_id=unit.id, contact_name=owner.name,
             contact_phone=owner.phone, category=category, urgent=urgent, important=important,
-            priority=level, description=rng.choice(TICKET_TEXTS[category]),
-            steward=unit.steward, intake_at=intake, due_at=due, status="new")
+            description=rng.choice(TICKET_TEXTS[category]), steward=unit.steward,
+            intake_at=intake)
         session.add(ticket)
         tickets += 1
-        age_days = (ANCHOR - day).days
-        trail = [("new", "accepted"), ("accepted", "in_progress")]
-        if age_days > 3 or rng.random() < 0.3:
-            trail.append(("in_progress", "resolved"))
-            if age_days > 5:
-                trail += [("resolved", "feedback_given"), ("feedback_given", "closed")]
-        elif age_days < 1:
-            trail = trail[: rng.randrange(0, 3)]
-        handling_hours = rng.expovariate(1 / (0.7 * (due - intake).total_seconds() / 3600))
-        moment = intake
-        for step, (before, after) in enumerate(trail):
-            moment = moment + timedelta(minutes=10 + step * 5)
-            if after == "resolved":
-                moment = intake + timedelta(hours=max(0.5, handling_hours))
-                ticket.resolved_at = moment
-                ticket.solved_on_spot = handling_hours < 1
-                ticket.department = None if ticket.solved_on_spot else rng.choice(
-                    ["engineering", "cleaning", "security", "customer_service"])
-                ticket.resolution = "已处理完毕，业主确认" if ticket.solved_on_spot else "已派工处理完成"
-            if after == "feedback_given":
-                ticket.satisfaction = rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0]
-                ticket.feedback = "满意" if ticket.satisfaction >= 4 else "处理速度有待提高"
-            if after == "closed":
-                ticket.closed_at = moment
-            ticket.status = after
-            ticket.events.append(TicketEvent(at=moment, actor=f"steward{stewards.index(unit.steward) + 1}",
-                                             from_status=before, to_status=after))
-            events += 1
+        plans.append((ticket, _ticket_plan(rng, intake, due_at(intake, priority(urgent, important)),
+                                           (ANCHOR - day).days)))
+    session.flush()
+    for round_ in range(max(len(plan) for _, plan in plans)):
+        for ticket, plan in plans:
+            if round_ < len(plan):
+                step, at, inputs = plan[round_]
+                take_step(session, ticket, step, actor=_username(stewards, ticket.steward),
+                          at=at, **inputs)
+        session.flush()
+    events = session.scalar(sa.select(sa.func.count(TicketEvent.id)))
+    for ticket, _ in plans:
         if ticket.status == "closed" and rng.random() < 0.3:
-            session.add(ReturnVisit(owner_id=owner.id, unit_id=unit.id, ticket=ticket,
-                                    steward=unit.steward, channel="phone",
-                                    planned_on=moment + timedelta(days=2),
-                                    visited_at=moment + timedelta(days=2, hours=2),
+            session.add(ReturnVisit(owner_id=ticket.owner_id, unit_id=ticket.unit_id,
+                                    ticket=ticket, steward=ticket.steward, channel="phone",
+                                    planned_on=ticket.closed_at + timedelta(days=2),
+                                    visited_at=ticket.closed_at + timedelta(days=2, hours=2),
                                     satisfaction=rng.choices([5, 4, 3], [60, 30, 10])[0],
                                     opinions="对处理结果满意"))
             visits += 1
@@ -319,27 +358,7 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
                                 channel="visit", planned_on=_at(ANCHOR + timedelta(days=i % 7), 10)))
         visits += 1
 
-    # --- training ---------------------------------------------------------------------
-    onboarding = TrainingProgram(name="物业管家入职培训", kind="onboarding", hours=Decimal("24"),
-                                 topics="公司概况、企业文化、规章制度、物业管理基础、管家工作流程")
-    periodic = TrainingProgram(name="2026 年度服务技能培训", kind="periodic", hours=Decimal("8"),
-                               topics="法律法规、服务技巧、沟通技巧、应急处理")
-    session.add_all([onboarding, periodic])
-    results = 0
-    for person in stewards:
-        started = person.hire_date
-        course = TrainingSession(program=onboarding, starts_on=started, location="公司培训室",
-                                 trainer="林芳")
-        session.add(course)
-        first = Decimal(rng.randrange(55, 98))
-        session.add(TrainingResult(session=course, staff=person, attempt=1, taken_on=started,
-                                   exam_score=first, passed=first >= 60))
-        results += 1
-        if first < 60:
-            session.add(TrainingResult(session=course, staff=person, attempt=2,
-                                       taken_on=started + timedelta(days=7),
-                                       exam_score=Decimal("78"), passed=True))
-            results += 1
+    # --- periodic training ------------------------------------------------------------
     newcomer_course = TrainingSession(program=onboarding, starts_on=date(2026, 11, 3),
                                       location="公司培训室", trainer="林芳")
     session.add(newcomer_course)
@@ -350,20 +369,32 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
                                    taken_on=date(2026, 6, 12), passed=True))
         results += 1
 
-    # --- assessments: the past eleven months, confirmed -----------------------------
+    # --- assessments: the past eleven months, run and confirmed by the supervisors -----
+    session.flush()
     assessments = 0
     for period in periods[:-1]:
-        for person in stewards:
-            kpis = KPIs(*(Decimal(rng.randrange(6000, 10000)) / 100 for _ in range(4)))
-            score = monthly_score(kpis)
-            session.add(MonthlyAssessment(
-                staff=person, period=period, assessor=person.supervisor, policy=policy,
-                satisfaction_score=kpis.satisfaction, collection_score=kpis.collection,
-                on_time_score=kpis.on_time, task_score=kpis.task, total=score.total,
-                grade=score.grade, bonus_factor=score.bonus_factor, status="confirmed", confirmed_by=person.supervisor.name,
-                confirmed_at=_at(date(*map(int, period.split("-")), 28), 17)))
-            assessments += 1
-
+        y, m = map(int, period.split("-"))
+        run_at = _at((date(y, m, 28) + timedelta(days=4)).replace(day=3), 10)  # next month
+        for boss in supervisors:
+            for assessment in run_month(session, boss, period, now=run_at).created:
+                assessment.task_score = Decimal(rng.randrange(70, 100))
+                assessment.comment = "按计划完成客户服务与收费任务"
+                confirm(session, assessment, _username(supervisors, boss, "supervisor"),
+                        now=run_at)
+                assessments += 1
+            session.flush()
+    # This month and this year are under way: drafts the supervisors keep up to date.
+    for boss in supervisors:
+        assessments += len(run_month(session, boss, periods[-1], now=_at(ANCHOR, 9)).created)
+        run_year(session, boss, ANCHOR.year)
+    # HR's own records: letters of praise from owners earned two stewards a certificate.
+    for person in (stewards[0], stewards[4]):
+        session.add(RewardPenalty(staff=person, kind="certificate", reason="业主来信表扬，服务热情周到",
+                                  status="confirmed", decided_on=date(2026, 11, 5)))
+    # HR has decided the suggestions of all but the last month; the last ones wait for HR.
+    for suggestion in session.scalars(sa.select(RewardPenalty).join(
+            RewardPenalty.monthly_assessment).where(MonthlyAssessment.period < periods[-2])):
+        decide(suggestion, accepted=suggestion.kind != "dismissal")
     # --- daily work, safety, organisation --------------------------------------------
     logs = 0
     for person in stewards:
@@ -400,14 +431,11 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
         session.add(Procedure(kind=["move_in", "renovation", "move_out"][i % 3], unit=unit,
                               owner=owners[units.index(unit)], steward=person, status="open",
                               started_on=date(2026, 11, 1 + i), deposit=Decimal("2000.00")))
-    for person in (stewards[0], stewards[4]):
-        session.add(RewardPenalty(staff=person, kind="certificate", reason="2026 年 10 月考核优秀",
-                                  status="confirmed", decided_on=date(2026, 11, 5)))
-        session.add(AnnualAssessment(
-            staff=person, year=2025, assessor=person.supervisor, monthly_mean=Decimal("86.40"),
-            owner_evaluation=Decimal("90.00"), performance_score=Decimal("85.00"),
-            total=Decimal("87.09"), grade="good", status="confirmed",
-            confirmed_by=person.supervisor.name))
+    for boss in supervisors:
+        for annual in run_year(session, boss, 2025).created:
+            annual.performance_score = Decimal(rng.randrange(75, 96))
+            confirm(session, annual, _username(supervisors, boss, "supervisor"),
+                    now=_at(date(2026, 1, 15), 10))
     for person in supervisors:
         session.add(CareerMove(staff=person, kind="promotion", from_position="steward",
                                to_position="supervisor", effective_on=date(2022, 1, 1),

@@ -12,11 +12,21 @@ from access import ENTITIES, check_declaration
 from models.people import ROLE
 
 from .accounts import AccountView
+from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .entities import VIEWS
 from .generated import EntityView
+from .staffing import StaffView
+from .tickets import TicketView
 
 # Entities whose screens need more than the generated view.
-VIEW_CLASSES: dict[str, type[EntityView]] = {"user": AccountView}
+VIEW_CLASSES: dict[str, type[EntityView]] = {
+    "user": AccountView,
+    "ticket": TicketView,
+    "monthly_assessment": MonthlyAssessmentView,
+    "annual_assessment": AnnualAssessmentView,
+    "reward_penalty": RewardPenaltyView,
+    "staff": StaffView,
+}
 
 
 class StartPage(AdminIndexView):

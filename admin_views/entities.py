@@ -45,6 +45,8 @@ VIEWS: dict[str, dict] = {
     ),
     "ticket_event": dict(
         column_list=["ticket", "at", "actor", "from_status", "to_status", "note"],
+        # a note or contact with the owner; status changes come from the ticket's steps
+        form_columns=["ticket", "note"],
         column_default_sort=("at", True),
     ),
     "return_visit": dict(
@@ -82,7 +84,7 @@ VIEWS: dict[str, dict] = {
     "summary": dict(column_default_sort=("period_start", True)),
     "staff": dict(
         column_list=["employee_no", "name", "position", "department", "status", "supervisor",
-                     "hire_date", "education"],
+                     "hire_date", "education", "hiring_check"],
         column_searchable_list=["employee_no", "name"],
         column_default_sort="employee_no",
     ),
@@ -95,6 +97,8 @@ VIEWS: dict[str, dict] = {
     ),
     "training_result": dict(
         column_list=["staff", "session", "attempt", "taken_on", "exam_score", "passed"],
+        # attempt and pass follow from the earlier attempts and the policy's pass mark
+        form_columns=["session", "staff", "taken_on", "exam_score"],
         column_default_sort=("taken_on", True),
     ),
     "monthly_assessment": dict(

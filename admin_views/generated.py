@@ -22,6 +22,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_admin.model import typefmt
 from flask_admin.model.fields import AjaxSelectField
+from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +31,7 @@ from wtforms.validators import ValidationError
 from access import BY_MODEL, REVEAL_PERSONAL_TO, EntityAccess
 from extensions import db
 from models.scopes import row_filter
+from rules.refusal import Refused
 
 from .context import current_role, steward_ids
 from .fields import FilterConverter, ModelConverter, format_datetime
@@ -70,6 +72,11 @@ def mask(value: str | None) -> str:
 
 class OutOfScope(Exception):
     """A save would leave a row outside the rows the user may act on."""
+
+
+def refusal_text(refusal: Refused) -> str:
+    """A rule's refusal in the reader's language."""
+    return gettext(refusal.message, **refusal.params)
 
 
 def entity_url(name: str) -> str:
@@ -131,12 +138,21 @@ class EntityView(ModelView):
     column_type_formatters_export = typefmt.EXPORT_FORMATTERS | {datetime: format_datetime}
     # Letter each list action needs; subclasses and declarations add workflow actions.
     action_letters = {"delete": "D"}
+    # Letters of the pages a subclass exposes (a page's POST checks its own letter).
+    endpoint_letters: dict[str, str] = {}
+
+    details_template = "admin/work/details.html"
+    # (endpoint, label) of a page where a row's work is done; linked from list and details.
+    work_page: tuple[str, object] | None = None
 
     def __init__(self, entity: EntityAccess, **declared) -> None:
         self.entity = entity
         for key, value in declared.items():
             setattr(self, key, value)
         self._prepare_columns()
+        if self.work_page:
+            self.column_extra_row_actions = [EndpointLinkRowAction(
+                "fa fa-arrow-right", f".{self.work_page[0]}", title=str(self.work_page[1]))]
         super().__init__(
             entity.model,
             db,
@@ -177,7 +193,7 @@ class EntityView(ModelView):
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
-        letters = ENDPOINT_LETTER.get(name)
+        letters = self.endpoint_letters.get(name, ENDPOINT_LETTER.get(name))
         if letters is None or (letters and not self.allows(letters)):
             abort(403)
         if name == "ajax_update" and self.get_one(request.form.get("list_form_pk")) is None:
@@ -215,6 +231,26 @@ class EntityView(ModelView):
     def action_delete(self, ids):
         # Flask-Admin compares the posted strings with the integer key; PostgreSQL refuses.
         return super().action_delete([as_id(pk) for pk in ids])
+
+    def apply_to_selected(self, ids, operation, done_message: str) -> None:
+        """Run `operation(row)` on each selected row (already checked to be in scope), each
+        in its own savepoint: rows the policy refuses are named with the reason, the rest
+        are saved."""
+        rows = self.get_query().filter(self.model.id.in_([as_id(pk) for pk in ids])).all()
+        done, refused = 0, []
+        for row in rows:
+            try:
+                with db.session.begin_nested():
+                    operation(row)
+                    db.session.flush()
+                done += 1
+            except Refused as refusal:
+                refused.append(f"{row}: {refusal_text(refusal)}")
+        db.session.commit()
+        if done:
+            flash(done_message % {"count": done}, "success")
+        for message in refused:
+            flash(message, "error")
 
     def get_list(self, page, *args, **kwargs):
         # A negative page from a typed-in URL would be a negative OFFSET (an error on PostgreSQL).
@@ -317,6 +353,9 @@ class EntityView(ModelView):
             raise OutOfScope
 
     def handle_view_exception(self, exc):
+        if isinstance(exc, Refused):
+            flash(refusal_text(exc), "error")
+            return True
         if isinstance(exc, OutOfScope):
             flash(gettext("You can only save records within your own units and team."), "error")
             return True
@@ -381,9 +420,14 @@ def _picked_row_exists(form, field) -> None:
         raise ValidationError(gettext("Choose one of the records offered."))
 
 
-def _personal_formatter(view, context, model, name):
+def personal_value(model, name: str) -> str | None:
+    """A personal field as the signed-in role may see it: in full, or masked."""
     value = getattr(model, name)
     return value if current_role() in REVEAL_PERSONAL_TO else mask(value)
+
+
+def _personal_formatter(view, context, model, name):
+    return personal_value(model, name)
 
 
 def _labels(mapper) -> dict:

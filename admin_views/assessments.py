@@ -1,0 +1,255 @@
+"""Assessments: the supervisor's run for the team, the assessment sheet with each KPI's
+breakdown, confirm and reopen (P-KPI-1…4, P-ASM-1, P-ASM-2); HR's decisions on the
+rewards and penalties they suggest (P-RP-1…3)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from extensions import db
+from models import MonthlyAssessment
+from models.assessment import ASSESSMENT_STATUS, GRADE
+from models.base import utcnow
+from models.queries import local_date
+from rules import periods
+from rules.refusal import N_, Refused
+from services import assessments as service
+from services.staffing import decide
+
+from .generated import EntityView, refusal_text
+
+KPI_LABELS = {
+    "satisfaction": _l("Owner satisfaction"),
+    "collection": _l("Fee collection rate"),
+    "on_time": _l("On-time handling rate"),
+    "task": _l("Task completion"),
+}
+ANNUAL_LABELS = {
+    "monthly_mean": _l("Mean monthly score"),
+    "owner_evaluation": _l("Owners' evaluation"),
+    "performance_score": _l("Work performance"),
+}
+OUTCOME_LABELS = {
+    "annual_award": _l("Annual award"),
+    "promotion": _l("Promotion"),
+    "salary_adjustment": _l("Salary adjustment"),
+}
+
+
+def _score(text: str | None) -> Decimal | None:
+    """A typed-in score 0–100 (blank: none)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not 0 <= value <= 100:
+        raise Refused(N_("A score is a number from 0 to 100."))
+    return value.quantize(Decimal("0.01"))
+
+
+def _sheet_link(view, context, model, name):
+    return Markup('<a href="{}">{}</a>').format(
+        url_for(".sheet_view", id=model.id), getattr(model, name))
+
+
+class AssessmentView(EntityView):
+    """What the monthly and annual screens share: run, sheet, confirm, reopen."""
+
+    work_page = ("sheet_view", _l("Assessment sheet"))
+    endpoint_letters = {"run_view": "R", "sheet_view": "R"}
+    period_field = "period"
+    entered_fields: tuple[str, ...] = ()
+
+    def __init__(self, entity, **declared):
+        declared.setdefault("form_columns", ["staff", self.period_field,
+                                             *self.entered_fields, "comment"])
+        declared["column_formatters"] = {
+            **declared.get("column_formatters", {}), self.period_field: _sheet_link}
+        super().__init__(entity, **declared)
+
+    # ---- the generic form: entered fields only, the rest is computed -----------------------
+    def on_model_change(self, form, model, is_created):
+        if is_created and model.assessor_id is None:
+            model.assessor_id = current_user.staff_id
+        if model.status != "confirmed":
+            service.rescore(db.session, model)
+        super().on_model_change(form, model, is_created)
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        row = self.get_one(request.args.get("id"))
+        if row is not None and row.status == "confirmed":
+            flash(gettext("A confirmed assessment cannot be changed; reopen it first."),
+                  "error")
+            return redirect(url_for(".sheet_view", id=row.id))
+        return super().edit_view()
+
+    # ---- the team's run -------------------------------------------------------------------
+    def _staff(self):
+        if current_user.staff is None:
+            raise Refused(N_("Your account is not linked to a staff record."))
+        return current_user.staff
+
+    def default_period(self) -> str:
+        raise NotImplementedError
+
+    def parse_period(self, text: str):
+        raise NotImplementedError
+
+    def run(self, supervisor, period):
+        raise NotImplementedError
+
+    @expose("/run/", methods=("GET", "POST"))
+    def run_view(self):
+        text = (request.values.get("period") or self.default_period()).strip()
+        if request.method == "POST":
+            if not self.allows("C"):
+                abort(403)
+            try:
+                result = self.run(self._staff(), self.parse_period(text))
+                db.session.commit()
+            except Refused as refusal:
+                db.session.rollback()
+                flash(refusal_text(refusal), "error")
+            else:
+                flash(gettext("%(created)s created, %(rescored)s recalculated, %(confirmed)s "
+                              "already confirmed.", created=len(result.created),
+                              rescored=len(result.rescored),
+                              confirmed=len(result.confirmed)), "success")
+                return redirect(url_for(".run_view", period=text))
+        try:
+            rows = self.get_query().filter(
+                getattr(self.model, self.period_field) == self.parse_period(text)
+            ).order_by(self.model.staff_id).all()
+        except Refused as refusal:
+            flash(refusal_text(refusal), "error")
+            rows = []
+        return self.render("admin/work/assessment_run.html", period=text, rows=rows,
+                           period_field=self.period_field, grades=GRADE,
+                           statuses=ASSESSMENT_STATUS, return_url=self.get_url(".index_view"))
+
+    # ---- the sheet ------------------------------------------------------------------------
+    @expose("/sheet/", methods=("GET", "POST"))
+    def sheet_view(self):
+        row = self.get_one(request.args.get("id"))
+        if row is None:
+            abort(404)
+        if request.method == "POST":
+            if not self.allows("U"):
+                abort(403)
+            try:
+                self._sheet_operation(row, request.form.get("operation", ""))
+                db.session.commit()
+            except Refused as refusal:
+                db.session.rollback()
+                flash(refusal_text(refusal), "error")
+                return self._render_sheet(self.get_one(row.id), request.form), 200
+            return redirect(url_for(".sheet_view", id=row.id))
+        return self._render_sheet(row, {})
+
+    def _sheet_operation(self, row, operation: str) -> None:
+        actor = current_user.username
+        if operation == "save":
+            if row.status == "confirmed":
+                raise Refused(N_("A confirmed assessment cannot be changed; reopen it first."))
+            for name in self.entered_fields:
+                setattr(row, name, _score(request.form.get(name)))
+            row.comment = (request.form.get("comment") or "").strip() or None
+            service.rescore(db.session, row)
+            flash(gettext("Saved and recalculated."), "success")
+        elif operation == "confirm":
+            suggested = service.confirm(db.session, row, actor)
+            flash(gettext("Confirmed. %(n)s suggestions sent to HR.", n=len(suggested)),
+                  "success")
+        elif operation == "reopen":
+            service.reopen(db.session, row, actor, request.form.get("reason", ""))
+            flash(gettext("Reopened."), "success")
+        else:
+            raise Refused(N_("Unknown operation."))
+
+    def _render_sheet(self, row, entered):
+        return self.render(
+            self.sheet_template, row=row, entered=entered, grades=GRADE,
+            statuses=ASSESSMENT_STATUS, editable=self.allows("U"),
+            return_url=self.get_url(".index_view"), **self.sheet_context(row))
+
+    def sheet_context(self, row) -> dict:
+        return {}
+
+
+class MonthlyAssessmentView(AssessmentView):
+    period_field = "period"
+    entered_fields = ("task_score",)
+    sheet_template = "admin/work/monthly_sheet.html"
+
+    def default_period(self) -> str:
+        """The month just ended: supervisors assess at the start of the next month."""
+        return periods.previous_period(periods.period_of(local_date(utcnow())))
+
+    def parse_period(self, text: str) -> str:
+        periods.parse_period(text)
+        return text
+
+    def run(self, supervisor, period):
+        return service.run_month(db.session, supervisor, period)
+
+    def sheet_context(self, row) -> dict:
+        why = service.explanation(row)
+        left_out = "、".join(str(KPI_LABELS[name]) for name in why.get("left_out", ()))
+        return {"why": why, "kpi_labels": KPI_LABELS, "left_out_labels": left_out,
+                "kpis": [(name, getattr(row, f"{name}_score")) for name in KPI_LABELS]}
+
+
+class AnnualAssessmentView(AssessmentView):
+    period_field = "year"
+    entered_fields = ("owner_evaluation", "performance_score")
+    sheet_template = "admin/work/annual_sheet.html"
+
+    def default_period(self) -> str:
+        return str(local_date(utcnow()).year)
+
+    def parse_period(self, text: str) -> int:
+        if not (text.isdigit() and 2000 <= int(text) <= 2100):
+            raise Refused(N_("A year is written like 2026."))
+        return int(text)
+
+    def run(self, supervisor, year):
+        return service.run_year(db.session, supervisor, year)
+
+    def sheet_context(self, row) -> dict:
+        months = db.session.scalars(sa.select(MonthlyAssessment).where(
+            MonthlyAssessment.staff_id == row.staff_id,
+            MonthlyAssessment.status == "confirmed",
+            MonthlyAssessment.period.like(f"{row.year:04d}-%"),
+        ).order_by(MonthlyAssessment.period)).all()
+        outcomes = [OUTCOME_LABELS.get(code, code)
+                    for code in (row.suggested_outcome or "").split(",") if code]
+        return {"months": months, "part_labels": ANNUAL_LABELS, "outcomes": outcomes}
+
+
+class RewardPenaltyView(EntityView):
+    """HR confirms or rejects what confirmed assessments suggest."""
+
+    action_letters = {"delete": "D", "confirm": "U", "reject": "U"}
+
+    @action("confirm", _l("Confirm"), _l("Confirm the selected suggestions?"))
+    def action_confirm(self, ids):
+        self.apply_to_selected(ids, lambda row: decide(row, accepted=True),
+                               gettext("%(count)s confirmed."))
+
+    @action("reject", _l("Reject"), _l("Reject the selected suggestions?"))
+    def action_reject(self, ids):
+        self.apply_to_selected(ids, lambda row: decide(row, accepted=False),
+                               gettext("%(count)s rejected."))

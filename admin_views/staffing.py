@@ -1,0 +1,63 @@
+"""Staff: the hiring check HR reads on each record (P-REQ-1, -2, -4) and putting stewards on
+duty after their onboarding exam (P-TRN-2)."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_admin.actions import action
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from extensions import db
+from models.base import utcnow
+from models.queries import local_date, policy_at
+from rules.staffing import Applicant, hiring_check
+from services.staffing import put_on_duty
+
+from .generated import EntityView
+
+
+def check_of(person):
+    """The hiring check of a staff record on today's date, under today's policy."""
+    if "hiring_policy" not in g:
+        g.hiring_policy = policy_at(db.session, local_date(utcnow()))
+    applicant = Applicant(person.birth_date, person.education, person.major,
+                          person.property_years, person.steward_years)
+    return hiring_check(applicant, local_date(utcnow()), g.hiring_policy)
+
+
+def _check_summary(view, context, model, name):
+    check = check_of(model)
+    if check.meets:
+        text, tone = gettext("Meets the requirements"), "success"
+    else:
+        text, tone = gettext("%(n)s requirements not met", n=len(check.reasons)), "danger"
+    plus = Markup(' <span class="badge badge-info">{}</span>').format(
+        gettext("Preferred major")) if check.preferred_major else ""
+    return Markup('<span class="badge badge-{}">{}</span>{}').format(tone, text, plus)
+
+
+def _check_details(view, context, model, name):
+    check = check_of(model)
+    reasons = [gettext(message, **params) for message, params in check.reasons]
+    items = Markup("").join(Markup("<li>{}</li>").format(r) for r in reasons)
+    summary = _check_summary(view, context, model, name)
+    return Markup('{}<ul class="mb-0" id="hiring-reasons">{}</ul>').format(summary, items)
+
+
+class StaffView(EntityView):
+    action_letters = {"delete": "D", "put_on_duty": "U"}
+
+    def __init__(self, entity, **declared):
+        declared["column_formatters"] = {
+            **declared.get("column_formatters", {}), "hiring_check": _check_summary}
+        declared["column_formatters_detail"] = {"hiring_check": _check_details}
+        declared["column_labels"] = {"hiring_check": _l("Hiring requirements")}
+        super().__init__(entity, **declared)
+        self.column_details_list = [*self.column_details_list, "hiring_check"]
+
+    @action("put_on_duty", _l("Put on duty"), _l("Put the selected staff on duty?"))
+    def action_put_on_duty(self, ids):
+        self.apply_to_selected(ids, lambda person: put_on_duty(db.session, person),
+                               gettext("%(count)s now on duty."))

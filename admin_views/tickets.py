@@ -1,0 +1,162 @@
+"""Tickets: the handling page with the workflow's steps, bulk accept and close, and the
+deadline flag and filter (P-TKT-1…7)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from extensions import db
+from models import Ticket
+from models.base import utcnow
+from models.queries import local_date, policy_at
+from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
+from rules import workflow
+from rules.refusal import Refused
+from services.tickets import take_step
+
+from .generated import EntityView, as_id, personal_value, refusal_text
+
+DEADLINE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon")}
+# Ticket fields only the workflow's steps write.
+WORKFLOW_FIELDS = ["status", "priority", "due_at", "resolved_at", "closed_at", "resolution",
+                   "solved_on_spot", "department", "satisfaction", "feedback", "rework_count"]
+
+
+def _now_policy():
+    return policy_at(db.session, local_date(utcnow()))
+
+
+class DeadlineFilter(BaseSQLAFilter):
+    """Open tickets past their deadline, or within the policy's "due soon" hours of it."""
+
+    def __init__(self):
+        super().__init__(Ticket.due_at, _l("Deadline"),
+                         options=[(k, v) for k, v in DEADLINE_LABELS.items()])
+
+    def validate(self, value):
+        return value in DEADLINE_LABELS
+
+    def apply(self, query, value, alias=None):
+        now = utcnow()
+        query = query.filter(Ticket.status.in_(workflow.OPEN_STATES))
+        if value == "overdue":
+            return query.filter(Ticket.due_at < now)
+        soon = now + timedelta(hours=_now_policy().due_soon_hours)
+        return query.filter(Ticket.due_at >= now, Ticket.due_at <= soon)
+
+    def operation(self):
+        return gettext("is")
+
+
+def _due_formatter(view, context, model, name):
+    shown = view._format_moment(model.due_at)
+    state = workflow.deadline_state(model.status, model.due_at, utcnow(), view.policy_now)
+    if state is None:
+        return shown
+    tone = "danger" if state == "overdue" else "warning"
+    return Markup('{} <span class="badge badge-{}">{}</span>').format(
+        shown, tone, DEADLINE_LABELS[state])
+
+
+def _code_formatter(view, context, model, name):
+    url = url_for(".step_view", id=model.id)
+    return Markup('<a href="{}">{}</a>').format(url, model.code)
+
+
+class TicketView(EntityView):
+    """Owners' needs. Status and its fields change only through the workflow's steps."""
+
+    work_page = ("step_view", _l("Handle"))
+    endpoint_letters = {"step_view": "R"}
+    action_letters = {"delete": "D", "accept": "U", "close": "U"}
+
+    def __init__(self, entity, **declared):
+        declared.setdefault("form_excluded_columns", [
+            "events", "created_at", "created_by", "updated_at", "updated_by", "version",
+            *WORKFLOW_FIELDS,
+        ])
+        declared["column_filters"] = [*declared.get("column_filters", []), DeadlineFilter()]
+        declared["column_formatters"] = {
+            **declared.get("column_formatters", {}),
+            "due_at": _due_formatter, "code": _code_formatter,
+        }
+        super().__init__(entity, **declared)
+
+    @property
+    def policy_now(self):
+        from flask import g
+
+        if "policy_now" not in g:
+            g.policy_now = _now_policy()
+        return g.policy_now
+
+    def _format_moment(self, value):
+        from .fields import format_datetime
+
+        return format_datetime(self, value) if value else ""
+
+    # ---- the handling page ----------------------------------------------------------------
+    @expose("/step/", methods=("GET", "POST"))
+    def step_view(self):
+        ticket = self.get_one(request.args.get("id"))
+        if ticket is None:
+            abort(404)
+        if request.method == "POST":
+            if not self.allows("U"):
+                abort(403)
+            try:
+                take_step(
+                    db.session, ticket, request.form.get("step", ""),
+                    actor=current_user.username,
+                    resolution=request.form.get("resolution"),
+                    rating=as_id(request.form.get("rating")),
+                    department=request.form.get("department") or None,
+                    note=request.form.get("note") or None,
+                )
+                db.session.commit()
+            except Refused as refusal:
+                db.session.rollback()
+                flash(refusal_text(refusal), "error")
+                return self._render_step(self.get_one(ticket.id), request.form), 200
+            flash(gettext("Ticket %(code)s is now: %(status)s.", code=ticket.code,
+                          status=TICKET_STATUS.label(ticket.status)), "success")
+            return redirect(url_for(".step_view", id=ticket.id))
+        return self._render_step(ticket, {})
+
+    def _render_step(self, ticket, entered):
+        steps = workflow.steps_from(ticket.status) if self.allows("U") else []
+        return self.render(
+            "admin/work/ticket.html", ticket=ticket, steps=steps, entered=entered,
+            statuses=TICKET_STATUS, departments=list(HANDLING_DEPARTMENT),
+            deadline=workflow.deadline_state(ticket.status, ticket.due_at, utcnow(),
+                                             self.policy_now),
+            deadline_labels=DEADLINE_LABELS, on_time=(
+                workflow.on_time(ticket.resolved_at, ticket.due_at)
+                if ticket.resolved_at and ticket.due_at else None),
+            contact_phone=personal_value(ticket, "contact_phone"),
+            format_moment=self._format_moment, return_url=self.get_url(".index_view"),
+        )
+
+    # ---- bulk steps without inputs --------------------------------------------------------
+    @action("accept", _l("Accept"), _l("Accept the selected tickets?"))
+    def action_accept(self, ids):
+        self._bulk_step(ids, "accept")
+
+    @action("close", _l("Close"), _l("Close the selected tickets?"))
+    def action_close(self, ids):
+        self._bulk_step(ids, "close")
+
+    def _bulk_step(self, ids, step):
+        self.apply_to_selected(
+            ids, lambda ticket: take_step(db.session, ticket, step, actor=current_user.username),
+            gettext("%(count)s tickets done."),
+        )
