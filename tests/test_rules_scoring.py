@@ -1,7 +1,9 @@
-"""Monthly scoring as the policy states it (P-KPI-1…4, P-ASM-1)."""
+"""Scoring as the policy states it: monthly (P-KPI-1…4, P-ASM-1), annual (P-ASM-2), and
+the consequences of a result (P-RP-1…3)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,8 +13,12 @@ from hypothesis import strategies as st
 from rules.policy import Policy
 from rules.scoring import (
     KPIs,
+    annual_score,
+    consequences,
     grade,
+    mean_score,
     monthly_score,
+    on_time_rate,
     ratio_score,
     rescaled_weights,
     satisfaction_score,
@@ -96,3 +102,74 @@ def test_grade_is_monotonic_in_score(a, b):
     order = ["failed", "passed", "good", "excellent"]
     low, high = sorted((a, b))
     assert order.index(grade(low)) <= order.index(grade(high))
+
+
+# ---- on-time rate (P-KPI-3) ------------------------------------------------------------------
+NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+DUE = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)
+
+
+def test_on_time_counts_resolved_by_the_deadline_and_open_ones_past_it_P_KPI_3():
+    tickets = [
+        ("T1", DUE, DUE),                                 # at the deadline: on time
+        ("T2", DUE, DUE + timedelta(seconds=1)),          # a second late
+        ("T3", DUE, None),                                # still open, deadline passed: late
+        ("T4", NOW + timedelta(hours=1), None),           # not yet due: pending, not counted
+        ("T5", DUE, DUE - timedelta(hours=3)),
+    ]
+    result = on_time_rate(tickets, NOW)
+    assert (result.counted, result.late, result.pending) == (4, ("T2", "T3"), ("T4",))
+    assert result.score == D("50.00")
+
+
+def test_a_month_without_tickets_due_has_no_on_time_rate():
+    assert on_time_rate([], NOW).score is None
+
+
+# ---- annual (P-ASM-2) ------------------------------------------------------------------------
+def test_annual_total_is_60_25_15_by_default_P_ASM_2():
+    # 0.60 × 84.50 + 0.25 × 92.00 + 0.15 × 80.00 = 50.70 + 23.00 + 12.00 = 85.70
+    result = annual_score(D("84.50"), D("92.00"), D("80.00"))
+    assert (result.total, result.grade) == (D("85.70"), "good")
+    assert result.outcomes == ("salary_adjustment",)
+
+
+def test_an_excellent_year_suggests_award_promotion_and_raise_P_ASM_2():
+    assert annual_score(D(95), D(95), D(90)).outcomes == (
+        "annual_award", "promotion", "salary_adjustment")
+
+
+def test_an_annual_part_without_data_is_left_out_and_rescaled_P_ASM_2():
+    # no monthly results: 25 and 15 become 62.5 % and 37.5 %: 0.625 × 80 + 0.375 × 90 = 83.75
+    result = annual_score(None, D(80), D(90))
+    assert result.total == D("83.75") and result.left_out == ("monthly_mean",)
+    assert annual_score(None, None, None).total is None
+
+
+def test_the_monthly_mean_is_of_the_confirmed_totals():
+    assert mean_score([D("80.00"), D("90.00"), D("85.01")]) == D("85.00")
+    assert mean_score([]) is None
+
+
+@given(scores, scores, scores)
+def test_annual_total_stays_within_0_and_100(a, b, c):
+    total = annual_score(a, b, c).total
+    assert total is None or D(0) <= total <= D(100)
+
+
+# ---- consequences (P-RP-1…3) -----------------------------------------------------------------
+def test_excellent_suggests_bonus_certificate_and_promotion_P_RP_1():
+    assert consequences("excellent", None) == ("bonus", "certificate", "promotion_eligibility")
+
+
+def test_a_fail_suggests_a_warning_and_a_bonus_deduction_P_RP_2():
+    assert consequences("failed", "good") == ("warning", "bonus_deduction")
+
+
+def test_two_consecutive_fails_mean_dismissal_P_RP_3():
+    assert consequences("failed", "failed") == ("warning", "bonus_deduction", "dismissal")
+
+
+@pytest.mark.parametrize("name", ["good", "passed"])
+def test_good_and_pass_have_no_consequence(name):
+    assert consequences(name, "failed") == ()
