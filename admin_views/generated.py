@@ -343,9 +343,10 @@ class EntityView(ModelView):
         return ok
 
     def on_model_change(self, form, model, is_created):
-        if current_role() == "steward" and hasattr(model, "steward_id"):
+        if current_role() == "steward" and hasattr(model, "steward"):
             # a steward's record names its steward: themselves, unless chosen otherwise
-            model.steward_id = model.steward_id or current_user.staff_id
+            # (set through the relationship, which would otherwise win over the id at flush)
+            model.steward = model.steward or current_user.staff
         db.session.flush()
         if scope_condition(self.entity) is not None and not db.session.query(
             self.get_query().filter(self.model.id == model.id).exists()

@@ -122,3 +122,20 @@ def count(app, entity: str) -> int:
     model = ENTITIES[entity].model
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def flashes(response) -> list[str]:
+    """The flashed messages a page shows, as plain text."""
+    import re
+
+    text = response.get_data(as_text=True)
+    found = re.findall(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', text, re.S)
+    return [" ".join(re.sub(r"<[^>]+>|&times;|×", " ", f).split()) for f in found]
+
+
+def one(app, model, **where):
+    """The single row of `model` matching `where`, detached for reading."""
+    with app.app_context():
+        found = db.session.scalars(sa.select(model).filter_by(**where)).one()
+        db.session.expunge(found)
+        return found
