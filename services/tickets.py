@@ -24,7 +24,8 @@ def take_step(
     department: str | None = None,
     note: str | None = None,
 ) -> workflow.Outcome:
-    """Move `ticket` one step on, or raise `rules.refusal.Refused` leaving it unchanged.
+    """Move `ticket` one step on and flush, or raise `rules.refusal.Refused` leaving it
+    unchanged.
 
     The owner's rating is judged by the policy in force when the need came in, the same
     policy that set its deadline."""
@@ -43,4 +44,5 @@ def take_step(
         ticket=ticket, at=at, actor=actor, from_status=before, to_status=outcome.status,
         note=(resolution if step == "resolve" else note) or None,
     ))
+    session.flush()  # one step, one flush: the guards see each move on its own
     return outcome

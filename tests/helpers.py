@@ -134,8 +134,9 @@ def flashes(response) -> list[str]:
 
 
 def one(app, model, **where):
-    """The single row of `model` matching `where`, detached for reading."""
+    """The row of `model` matching `where` (None if there is none), detached for reading."""
     with app.app_context():
-        found = db.session.scalars(sa.select(model).filter_by(**where)).one()
-        db.session.expunge(found)
+        found = db.session.scalars(sa.select(model).filter_by(**where)).one_or_none()
+        if found is not None:
+            db.session.expunge(found)
         return found

@@ -79,19 +79,3 @@ def test_rules_import_neither_flask_nor_sqlalchemy():
         assert not any(name.split(".")[0] in {"flask", "sqlalchemy", "flask_sqlalchemy"}
                        for name in imported), path.name
 
-
-def test_rules_import_neither_flask_nor_sqlalchemy():
-    """rules/ is pure policy: plain values in, decisions out (DESIGN.md)."""
-    import ast
-    from pathlib import Path
-
-    banned = ("flask", "flask_admin", "flask_babel", "flask_login", "sqlalchemy", "wtforms")
-    for path in sorted(Path(__file__).resolve().parents[1].joinpath("rules").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            for name in names:
-                assert name.split(".")[0] not in banned, f"{path.name} imports {name}"
