@@ -52,10 +52,14 @@ class StaffView(EntityView):
     def __init__(self, entity, **declared):
         declared["column_formatters"] = {
             **declared.get("column_formatters", {}), "hiring_check": _check_summary}
-        declared["column_formatters_detail"] = {"hiring_check": _check_details}
         declared["column_labels"] = {"hiring_check": _l("Hiring requirements")}
         super().__init__(entity, **declared)
+
+    def _prepare_columns(self) -> None:
+        super()._prepare_columns()
         self.column_details_list = [*self.column_details_list, "hiring_check"]
+        self.column_formatters_detail = {**self.column_formatters,
+                                         "hiring_check": _check_details}
 
     @action("put_on_duty", _l("Put on duty"), _l("Put the selected staff on duty?"))
     def action_put_on_duty(self, ids):
