@@ -25,7 +25,7 @@ from rules.refusal import N_, Refused
 from services import assessments as service
 from services.staffing import decide
 
-from .generated import EntityView, refusal_text
+from .generated import REFUSALS, EntityView, refusal_text
 
 KPI_LABELS = {
     "satisfaction": _l("Owner satisfaction"),
@@ -120,7 +120,7 @@ class AssessmentView(EntityView):
             try:
                 result = self.run(self._staff(), self.parse_period(text))
                 db.session.commit()
-            except Refused as refusal:
+            except REFUSALS as refusal:
                 db.session.rollback()
                 flash(refusal_text(refusal), "error")
             else:
@@ -152,7 +152,7 @@ class AssessmentView(EntityView):
             try:
                 self._sheet_operation(row, request.form.get("operation", ""))
                 db.session.commit()
-            except Refused as refusal:
+            except REFUSALS as refusal:
                 db.session.rollback()
                 flash(refusal_text(refusal), "error")
                 return self._render_sheet(self.get_one(row.id), request.form), 200

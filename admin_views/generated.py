@@ -26,6 +26,8 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms.validators import ValidationError
 
 from access import BY_MODEL, REVEAL_PERSONAL_TO, EntityAccess
@@ -74,9 +76,17 @@ class OutOfScope(Exception):
     """A save would leave a row outside the rows the user may act on."""
 
 
-def refusal_text(refusal: Refused) -> str:
-    """A rule's refusal in the reader's language."""
-    return gettext(refusal.message, **refusal.params)
+# What a page reports as the user's problem, with a message, rather than as a server error:
+# a rule's refusal, or a write that met another user's write to the same rows.
+REFUSALS = (Refused, StaleDataError, IntegrityError)
+
+
+def refusal_text(error: Exception) -> str:
+    """Why an operation was refused, in the reader's language."""
+    if isinstance(error, Refused):
+        return gettext(error.message, **error.params)
+    return gettext("Someone else changed these records at the same moment; nothing was "
+                   "saved. Reload the page and try again.")
 
 
 def entity_url(name: str) -> str:
@@ -244,7 +254,7 @@ class EntityView(ModelView):
                     operation(row)
                     db.session.flush()
                 done += 1
-            except Refused as refusal:
+            except REFUSALS as refusal:
                 refused.append(f"{row}: {refusal_text(refusal)}")
         db.session.commit()
         if done:

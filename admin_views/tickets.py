@@ -20,10 +20,9 @@ from models.base import utcnow
 from models.queries import local_date, policy_at
 from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import workflow
-from rules.refusal import Refused
 from services.tickets import take_step
 
-from .generated import EntityView, as_id, personal_value, refusal_text
+from .generated import REFUSALS, EntityView, as_id, personal_value, refusal_text
 
 DEADLINE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon")}
 # Ticket fields only the workflow's steps write.
@@ -123,7 +122,7 @@ class TicketView(EntityView):
                     note=request.form.get("note") or None,
                 )
                 db.session.commit()
-            except Refused as refusal:
+            except REFUSALS as refusal:
                 db.session.rollback()
                 flash(refusal_text(refusal), "error")
                 return self._render_step(self.get_one(ticket.id), request.form), 200

@@ -238,3 +238,22 @@ def test_only_on_duty_stewards_take_units_or_tickets_P_TRN_2(app, db, as_role):
         database.session.rollback()
     with pytest.raises(Refused, match="on duty"):
         new_ticket(app, steward="steward7")
+
+
+def test_a_step_meeting_another_users_write_is_a_message_not_a_500(
+        app, db, as_role, monkeypatch):
+    """Two people stepping the same ticket at once: the later write fails its version check
+    (StaleDataError); the page says so and nothing is saved."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    import admin_views.tickets as screens
+
+    def collide(*args, **kwargs):
+        raise StaleDataError("version mismatch")
+
+    ticket_id = new_ticket(app)
+    monkeypatch.setattr(screens, "take_step", collide)
+    response = step(as_role("steward1"), ticket_id, "accept")
+    assert response.status_code == 200
+    assert any("Someone else" in f or "同时" in f for f in flashes(response))
+    assert ticket(app, ticket_id).status == "new"
