@@ -25,7 +25,7 @@ from rules.refusal import N_, Refused
 from services import assessments as service
 from services.staffing import decide
 
-from .generated import REFUSALS, EntityView, refusal_text
+from .generated import EntityView, refusal_text
 
 KPI_LABELS = {
     "satisfaction": _l("Owner satisfaction"),
@@ -117,17 +117,14 @@ class AssessmentView(EntityView):
         if request.method == "POST":
             if not self.allows("C"):
                 abort(403)
-            try:
-                result = self.run(self._staff(), self.parse_period(text))
-                db.session.commit()
-            except REFUSALS as refusal:
-                db.session.rollback()
-                flash(refusal_text(refusal), "error")
-            else:
+            results = []
+            if self.commit_or_refuse(lambda: results.append(
+                    self.run(self._staff(), self.parse_period(text)))):
+                done = results[0]
                 flash(gettext("%(created)s created, %(rescored)s recalculated, %(confirmed)s "
-                              "already confirmed.", created=len(result.created),
-                              rescored=len(result.rescored),
-                              confirmed=len(result.confirmed)), "success")
+                              "already confirmed.", created=len(done.created),
+                              rescored=len(done.rescored), confirmed=len(done.confirmed)),
+                      "success")
                 return redirect(url_for(".run_view", period=text))
         try:
             rows = self.get_query().filter(
@@ -149,12 +146,8 @@ class AssessmentView(EntityView):
         if request.method == "POST":
             if not self.allows("U"):
                 abort(403)
-            try:
-                self._sheet_operation(row, request.form.get("operation", ""))
-                db.session.commit()
-            except REFUSALS as refusal:
-                db.session.rollback()
-                flash(refusal_text(refusal), "error")
+            operation = request.form.get("operation", "")
+            if not self.commit_or_refuse(lambda: self._sheet_operation(row, operation)):
                 return self._render_sheet(self.get_one(row.id), request.form), 200
             return redirect(url_for(".sheet_view", id=row.id))
         return self._render_sheet(row, {})

@@ -242,6 +242,18 @@ class EntityView(ModelView):
         # Flask-Admin compares the posted strings with the integer key; PostgreSQL refuses.
         return super().action_delete([as_id(pk) for pk in ids])
 
+    def commit_or_refuse(self, operation) -> bool:
+        """Run `operation()` and commit, for a work page's POST; a refusal is rolled back
+        and shown as a message. True when saved."""
+        try:
+            operation()
+            db.session.commit()
+            return True
+        except REFUSALS as refusal:
+            db.session.rollback()
+            flash(refusal_text(refusal), "error")
+            return False
+
     def apply_to_selected(self, ids, operation, done_message: str) -> None:
         """Run `operation(row)` on each selected row (already checked to be in scope), each
         in its own savepoint: rows the policy refuses are named with the reason, the rest

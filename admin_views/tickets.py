@@ -22,7 +22,7 @@ from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import workflow
 from services.tickets import take_step
 
-from .generated import REFUSALS, EntityView, as_id, personal_value, refusal_text
+from .generated import EntityView, as_id, personal_value
 
 DEADLINE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon")}
 # Ticket fields only the workflow's steps write.
@@ -112,20 +112,13 @@ class TicketView(EntityView):
         if request.method == "POST":
             if not self.allows("U"):
                 abort(403)
-            try:
-                take_step(
-                    db.session, ticket, request.form.get("step", ""),
-                    actor=current_user.username,
-                    resolution=request.form.get("resolution"),
-                    rating=as_id(request.form.get("rating")),
-                    department=request.form.get("department") or None,
-                    note=request.form.get("note") or None,
-                )
-                db.session.commit()
-            except REFUSALS as refusal:
-                db.session.rollback()
-                flash(refusal_text(refusal), "error")
-                return self._render_step(self.get_one(ticket.id), request.form), 200
+            form = request.form
+            if not self.commit_or_refuse(lambda: take_step(
+                db.session, ticket, form.get("step", ""), actor=current_user.username,
+                resolution=form.get("resolution"), rating=as_id(form.get("rating")),
+                department=form.get("department") or None, note=form.get("note") or None,
+            )):
+                return self._render_step(self.get_one(ticket.id), form), 200
             flash(gettext("Ticket %(code)s is now: %(status)s.", code=ticket.code,
                           status=TICKET_STATUS.label(ticket.status)), "success")
             return redirect(url_for(".step_view", id=ticket.id))

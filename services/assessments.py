@@ -131,23 +131,16 @@ class Run:
     confirmed: list = field(default_factory=list)  # left as they were
 
 
-def run_month(session: Session, supervisor: Staff, period: str,
-              now: datetime | None = None) -> Run:
-    """Create (or bring up to date) the month's draft assessment of every steward on the
-    supervisor's team; confirmed ones stay as they are."""
-    periods.parse_period(period)
+def _run(session: Session, model, team: list[Staff], where, make, score) -> Run:
+    """Create the missing drafts of `team`, rescore the drafts there are, leave confirmed
+    ones as they are."""
     run = Run()
-    existing = {
-        a.staff_id: a for a in session.scalars(sa.select(MonthlyAssessment).where(
-            MonthlyAssessment.period == period,
-            MonthlyAssessment.staff_id.in_([s.id for s in team_stewards(
-                session, supervisor.id, period)]),
-        ))
-    }
-    for steward in team_stewards(session, supervisor.id, period):
+    existing = {a.staff_id: a for a in session.scalars(sa.select(model).where(
+        where, model.staff_id.in_([s.id for s in team])))}
+    for steward in team:
         assessment = existing.get(steward.id)
         if assessment is None:
-            assessment = MonthlyAssessment(staff=steward, period=period, assessor=supervisor)
+            assessment = make(steward)
             session.add(assessment)
             run.created.append(assessment)
         elif assessment.status == "confirmed":
@@ -155,32 +148,38 @@ def run_month(session: Session, supervisor: Staff, period: str,
             continue
         else:
             run.rescored.append(assessment)
-        score_month(session, assessment, now)
+        score(assessment)
     return run
 
 
-def run_year(session: Session, supervisor: Staff, year: int, now: datetime | None = None) -> Run:
-    """Create (or rescore) the annual draft of every steward on the team. The owners'
-    evaluation starts as the year's satisfaction score; the supervisor may change it."""
-    run = Run()
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    for steward in team_stewards(session, supervisor.id, f"{year:04d}-12"):
-        assessment = session.scalar(sa.select(AnnualAssessment).where(
-            AnnualAssessment.staff_id == steward.id, AnnualAssessment.year == year))
-        if assessment is None:
-            record = activity_record(session, steward, first, last, company_zone())
-            assessment = AnnualAssessment(
-                staff=steward, year=year, assessor=supervisor,
-                owner_evaluation=satisfaction_score(r for _, _, r in record.ratings))
-            session.add(assessment)
-            run.created.append(assessment)
-        elif assessment.status == "confirmed":
-            run.confirmed.append(assessment)
-            continue
-        else:
-            run.rescored.append(assessment)
-        score_year(session, assessment)
-    return run
+def run_month(session: Session, supervisor: Staff, period: str,
+              now: datetime | None = None) -> Run:
+    """The month's draft assessment of every steward on the supervisor's team."""
+    periods.parse_period(period)
+    return _run(
+        session, MonthlyAssessment, team_stewards(session, supervisor.id, period),
+        MonthlyAssessment.period == period,
+        lambda steward: MonthlyAssessment(staff=steward, period=period, assessor=supervisor),
+        lambda assessment: score_month(session, assessment, now),
+    )
+
+
+def run_year(session: Session, supervisor: Staff, year: int) -> Run:
+    """The annual draft of every steward on the team. The owners' evaluation starts as the
+    year's satisfaction score; the supervisor may change it."""
+
+    def make(steward: Staff) -> AnnualAssessment:
+        record = activity_record(session, steward, date(year, 1, 1), date(year, 12, 31),
+                                 company_zone())
+        return AnnualAssessment(
+            staff=steward, year=year, assessor=supervisor,
+            owner_evaluation=satisfaction_score(r for _, _, r in record.ratings))
+
+    return _run(
+        session, AnnualAssessment, team_stewards(session, supervisor.id, f"{year:04d}-12"),
+        AnnualAssessment.year == year, make,
+        lambda assessment: score_year(session, assessment),
+    )
 
 
 # ---- confirm and reopen ---------------------------------------------------------------------
