@@ -22,7 +22,7 @@ from .property import Unit
 from .queries import local_date, onboarding_scores, policy_at, previous_attempts
 from .tickets import Ticket, TicketEvent
 from .tracking import current_actor
-from .training import TrainingResult
+from .training import TrainingResult, TrainingSession
 
 # Columns a confirmed assessment may still change: only its reopening (and the bookkeeping).
 REOPEN_COLUMNS = {"status", "reopen_note", "confirmed_at", "confirmed_by", "updated_at",
@@ -59,21 +59,24 @@ def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
         )
         if not stepped:
             raise Refused(N_("Change a ticket's status through its workflow steps."))
-    if is_new or _changed(ticket, "steward_id") or _changed(ticket, "steward"):
-        _check_assignable(session, ticket.steward, ticket.steward_id)
+    _check_assignable(session, ticket, is_new)
 
 
 # ---- training gate (P-TRN-2) ----------------------------------------------------------------
-def _check_assignable(session: Session, steward: Staff | None, steward_id: int | None) -> None:
-    if steward is None and steward_id is not None:
-        steward = session.get(Staff, steward_id)
+def _check_assignable(session: Session, record: Ticket | Unit, is_new: bool) -> None:
+    """A unit or ticket given to a steward: the steward must be on duty."""
+    if _changed(record, "steward"):  # set through the relationship
+        steward = record.steward
+    elif is_new or _changed(record, "steward_id"):  # or by id
+        steward = None if record.steward_id is None else session.get(Staff, record.steward_id)
+    else:
+        return
     if steward is not None:
         staffing.check_may_be_assigned(steward.status)
 
 
 def _unit(session: Session, unit: Unit, is_new: bool) -> None:
-    if is_new or _changed(unit, "steward_id") or _changed(unit, "steward"):
-        _check_assignable(session, unit.steward, unit.steward_id)
+    _check_assignable(session, unit, is_new)
 
 
 def _staff(session: Session, person: Staff, is_new: bool) -> None:
@@ -93,8 +96,6 @@ def _staff(session: Session, person: Staff, is_new: bool) -> None:
 def _is_onboarding(session: Session, result: TrainingResult) -> bool:
     course = result.session
     if course is None and result.session_id is not None:
-        from .training import TrainingSession
-
         course = session.get(TrainingSession, result.session_id)
     return course is not None and course.program.kind == "onboarding"
 
@@ -127,7 +128,8 @@ def _assessment(session: Session, assessment, is_new: bool) -> None:
     }
     if changed - REOPEN_COLUMNS:
         raise Refused(N_("A confirmed assessment cannot be changed; reopen it first."))
-    if "status" in changed and not (assessment.reopen_note or "").strip():
+    if "status" in changed and ("reopen_note" not in changed
+                                or not (assessment.reopen_note or "").strip()):
         raise Refused(N_("Reopening needs a reason."))
 
 

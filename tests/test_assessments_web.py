@@ -273,6 +273,15 @@ def test_a_confirmed_assessment_cannot_be_edited_P_ASM_1(app, db, as_role):
         row.task_score = D("10")  # nor any other path
         with pytest.raises(Refused, match="reopen it first"):
             database.session.flush()
+        database.session.rollback()
+        row = database.session.get(MonthlyAssessment, target)
+        row.status = "draft"  # a reopening without its reason
+        with pytest.raises(Refused, match="needs a reason"):
+            database.session.flush()
+        database.session.rollback()
+        database.session.delete(database.session.get(MonthlyAssessment, target))
+        with pytest.raises(Refused, match="cannot be deleted"):
+            database.session.flush()
 
 
 def test_reopening_needs_the_supervisor_and_a_reason(app, db, as_role):
