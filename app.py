@@ -93,6 +93,27 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"created {username} ({role})")
 
+    @app.cli.command("bill-run")
+    @click.option("--period", required=True, help="The month to bill, e.g. 2026-11.")
+    @click.option("--due-day", default=25, show_default=True, type=click.IntRange(1, 31))
+    def bill_run_command(period: str, due_day: int) -> None:
+        """Bill every unit for every fee standard in force in PERIOD (idempotent)."""
+        from models.tracking import cli_actor
+        from rules.refusal import Refused
+        from services.billing import bill_run
+
+        token = cli_actor.set("bill-run")
+        try:
+            run = bill_run(db.session, period, due_day=due_day, actor="bill-run")
+            db.session.commit()
+        except Refused as refusal:
+            raise click.BadParameter(str(refusal), param_hint="--period") from None
+        finally:
+            cli_actor.reset(token)
+        click.echo(f"{period}: {run.created} bills created, {run.existing} already there, "
+                   f"{run.standards} fee standards in force, {run.without_owner} without a "
+                   "primary owner")
+
     @app.cli.command("seed-demo")
     @click.option("--seed", default=2026, show_default=True)
     def seed_demo(seed: int) -> None:

@@ -14,6 +14,7 @@ from models.people import ROLE
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .entities import VIEWS
+from .fees import BillView, FeeStandardView
 from .generated import EntityView
 from .staffing import StaffView
 from .tickets import TicketView
@@ -26,6 +27,8 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "annual_assessment": AnnualAssessmentView,
     "reward_penalty": RewardPenaltyView,
     "staff": StaffView,
+    "bill": BillView,
+    "fee_standard": FeeStandardView,
 }
 
 

@@ -69,11 +69,17 @@ VIEWS: dict[str, dict] = {
     ),
     "payment": dict(
         column_list=["receipt_no", "bill", "amount", "method", "paid_at"],
+        form_columns=["bill", "amount", "method", "paid_at", "receipt_no"],
         column_searchable_list=["receipt_no"],
         column_filters=["method", "paid_at"],
         column_default_sort=("paid_at", True),
     ),
-    "arrears_reminder": dict(column_default_sort=("reminded_at", True)),
+    "arrears_reminder": dict(
+        column_list=["bill", "steward", "reminded_at", "method", "reason", "promised_on",
+                     "outcome"],
+        column_filters=["method", "reason", "outcome", "promised_on", "reminded_at"],
+        column_default_sort=("reminded_at", True),
+    ),
     "patrol": dict(column_default_sort=("patrolled_at", True)),
     "hazard": dict(column_default_sort=("found_at", True)),
     "incident": dict(column_default_sort=("occurred_at", True)),

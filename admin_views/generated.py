@@ -306,7 +306,16 @@ class EntityView(ModelView):
         return ScopedAjaxLoader(name, db, options["model"], fields=options["fields"])
 
     def create_form(self, obj=None):
-        return self._fit_form(super().create_form(obj))
+        form = self._fit_form(super().create_form(obj))
+        if request.method == "GET":
+            # ?bill=12 opens the form with that bill chosen, when it is one of the user's
+            for name, target in self._relation_targets.items():
+                pk = as_id(request.args.get(name))
+                if pk is not None and name in form:
+                    found = scoped_query(target).filter(target.id == pk).one_or_none()
+                    if found is not None:
+                        form[name].data = found
+        return form
 
     def edit_form(self, obj=None):
         return self._fit_form(super().edit_form(obj))

@@ -8,14 +8,17 @@ refuses it with `rules.refusal.Refused`, which the views show as a message.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from rules import staffing, workflow
+from rules import billing, staffing, workflow
 from rules.refusal import N_, Refused
 
 from .assessment import AnnualAssessment, MonthlyAssessment
 from .base import utcnow
+from .fees import ArrearsReminder, Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
 from .property import Unit
@@ -152,12 +155,78 @@ def _policy_in_use(session: Session, setting: PolicySetting) -> None:
                          "a later effective date instead."))
 
 
+# ---- fees (P-FEE-1…3): a bill's paid amount and status follow from its payments ----------
+def _settle_payments(session: Session) -> None:
+    """Recompute the paid amount and status of every bill whose payments change in this
+    flush; refuse paying a waived bill or more than a bill's amount."""
+    incoming: dict[int, list[Payment]] = {}
+    touched: dict[int, Bill] = {}
+    leaving: set[int] = set()  # payments that no longer count where they were
+
+    def bill_of(payment: Payment, bill_id: int | None = None) -> Bill | None:
+        if bill_id is None:
+            return payment.bill or (session.get(Bill, payment.bill_id)
+                                    if payment.bill_id else None)
+        return session.get(Bill, bill_id)
+
+    for payment in session.new:
+        if isinstance(payment, Payment) and (bill := bill_of(payment)) is not None:
+            touched[id(bill)] = bill
+            incoming.setdefault(id(bill), []).append(payment)
+    for payment in session.dirty:
+        if not isinstance(payment, Payment) or not session.is_modified(payment):
+            continue
+        leaving.add(payment.id)
+        if _changed(payment, "bill_id") and (old := _old(payment, "bill_id")) is not None:
+            bill = bill_of(payment, old)
+            touched[id(bill)] = bill
+        bill = bill_of(payment)
+        touched[id(bill)] = bill
+        incoming.setdefault(id(bill), []).append(payment)
+    for payment in session.deleted:
+        if isinstance(payment, Payment):
+            leaving.add(payment.id)
+            bill = bill_of(payment, _old(payment, "bill_id") or payment.bill_id)
+            if bill is not None:
+                touched[id(bill)] = bill
+    for key, bill in touched.items():
+        settled = sum((amount for pid, amount in session.execute(
+            sa.select(Payment.id, Payment.amount).where(Payment.bill_id == bill.id)
+        ) if pid not in leaving), Decimal("0.00")) if bill.id is not None else Decimal("0.00")
+        waived = bill.status == "waived"
+        total = billing.check_payments(
+            bill.amount, settled, [p.amount for p in incoming.get(key, [])], waived)
+        bill.paid_amount = total
+        bill.status = billing.bill_status(bill.amount, total, waived)
+
+
+def _bill(session: Session, bill: Bill, is_new: bool) -> None:
+    paid = bill.paid_amount or Decimal("0.00")
+    if is_new:
+        bill.paid_amount = paid
+    waived = bill.status == "waived"
+    if waived and (is_new or _changed(bill, "status")):
+        billing.check_waiver(paid)
+    if bill.amount is not None and paid > bill.amount:
+        raise Refused(N_("The amount cannot be less than what has been paid (%(paid)s)."),
+                      paid=paid)
+    if bill.amount is not None:
+        bill.status = billing.bill_status(bill.amount, paid, waived)
+
+
+def _reminder(session: Session, reminder: ArrearsReminder, is_new: bool) -> None:
+    if reminder.reason == "other" and not (reminder.note or "").strip():
+        raise Refused(N_("Say in the note what the other reason is."))
+
+
 def _ticket_event(session: Session, event: TicketEvent, is_new: bool) -> None:
     if is_new and not event.actor:
         event.actor = current_actor()
 
 
 GUARDS = {
+    Bill: _bill,
+    ArrearsReminder: _reminder,
     Ticket: _ticket,
     TicketEvent: _ticket_event,
     Unit: _unit,
@@ -170,6 +239,7 @@ GUARDS = {
 
 def _guard(session: Session, flush_context, instances) -> None:
     with session.no_autoflush:
+        _settle_payments(session)
         for obj in list(session.new):
             guard = GUARDS.get(type(obj))
             if guard:

@@ -151,8 +151,7 @@ def activity_record(session: Session, staff: Staff, first: date, last: date,
     bills = session.scalars(
         sa.select(Bill)
         .join(Bill.unit)
-        .where(Unit.steward_id == staff.id, Bill.status != "waived",
-               Bill.due_date >= first, Bill.due_date <= last)
+        .where(Unit.steward_id == staff.id, receivable(first, last))
         .order_by(Bill.due_date, Bill.id)
     )
     record.bills += [(str(b), b.amount, b.paid_amount) for b in bills]
@@ -163,3 +162,46 @@ def activity_record(session: Session, staff: Staff, first: date, last: date,
     )
     record.tickets += [tuple(row) for row in tickets]
     return record
+
+
+# ---- collection (P-FEE-3, P-KPI-2) -----------------------------------------------------------
+def receivable(first: date, last: date) -> sa.ColumnElement[bool]:
+    """The bills receivable from day `first` to day `last`: due then, and not waived. The
+    monthly KPI, the collection reports and the arrears all count these."""
+    return sa.and_(Bill.status != "waived", Bill.due_date >= first, Bill.due_date <= last)
+
+
+@dataclass(frozen=True)
+class Collection:
+    receivable: Decimal
+    collected: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        from rules.billing import collection_rate
+
+        return collection_rate(self.collected, self.receivable)
+
+
+
+def collection_by(session: Session, group: str, first: date, last: date,
+                  scope: sa.ColumnElement[bool] | None = None) -> dict[str, Collection]:
+    """Receivable and collected over the bills due from `first` to `last`, by project or
+    by the units' steward (label → Collection), within `scope` (a condition on Bill)."""
+    from .property import Building, Project
+
+    if group == "project":
+        key = Project.name
+        query = sa.select(key, sa.func.sum(Bill.amount), sa.func.sum(Bill.paid_amount)).join(
+            Bill.unit).join(Unit.building).join(Building.project)
+    elif group == "steward":
+        key = sa.func.coalesce(Staff.name, "—")
+        query = sa.select(key, sa.func.sum(Bill.amount), sa.func.sum(Bill.paid_amount)).join(
+            Bill.unit).outerjoin(Staff, Unit.steward_id == Staff.id)
+    else:
+        raise ValueError(f"unknown grouping {group!r}")
+    query = query.where(receivable(first, last)).group_by(key)
+    if scope is not None:
+        query = query.where(scope)
+    return {label: Collection(due or Decimal(0), paid or Decimal(0))
+            for label, due, paid in session.execute(query)}

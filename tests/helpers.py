@@ -40,6 +40,20 @@ UNIQUE_OVERRIDES = {
 }
 
 
+def overrides(app, entity: str) -> dict:
+    """UNIQUE_OVERRIDES, plus what a copy must change to be allowed at all: a payment goes
+    on a bill that still has something to pay (a paid bill refuses more, P-FEE-1)."""
+    found = dict(UNIQUE_OVERRIDES.get(entity, {}))
+    if entity == "payment":
+        from models import Bill
+
+        with app.app_context():
+            unpaid = db.session.scalar(sa.select(Bill.id).where(Bill.status == "unpaid")
+                                       .order_by(Bill.id))
+        found |= {"bill": str(unpaid), "amount": "1.00"}
+    return found
+
+
 def view_for(app, entity: str) -> EntityView:
     admin = app.extensions["admin"][0]
     return next(v for v in admin._views if getattr(v, "endpoint", None) == entity)

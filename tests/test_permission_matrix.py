@@ -19,11 +19,11 @@ from access import ENTITIES, ROLES
 from .conftest import login
 from .helpers import (
     ACCOUNT,
-    UNIQUE_OVERRIDES,
     all_ids,
     count,
     editable_text_field,
     form_data,
+    overrides,
     row,
     scoped_ids,
     url,
@@ -58,7 +58,7 @@ def test_permission_matrix(app, db, entity, role):
     if sample is None:
         return
     source = username if may["R"] else "admin"
-    data = form_data(app, entity, sample, source) | UNIQUE_OVERRIDES.get(entity, {})
+    data = form_data(app, entity, sample, source) | overrides(app, entity)
     text_field = editable_text_field(entity)
 
     # create
