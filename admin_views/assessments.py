@@ -69,6 +69,7 @@ class AssessmentView(EntityView):
 
     work_page = ("sheet_view", _l("Assessment sheet"))
     endpoint_letters = {"run_view": "R", "sheet_view": "R"}
+    page_links_declared = (("run_view", _l("The team's assessments")),)
     period_field = "period"
     entered_fields: tuple[str, ...] = ()
 

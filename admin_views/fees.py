@@ -78,6 +78,8 @@ class FeeStandardView(EntityView):
 class BillView(EntityView):
     action_letters = {"delete": "D", "waive": "U"}
     endpoint_letters = {"run_view": "C", "arrears_view": "R", "collection_view": "R"}
+    page_links_declared = (("run_view", _l("Bill run")), ("arrears_view", _l("Arrears")),
+                           ("collection_view", _l("Collection")))
 
     def __init__(self, entity, **declared):
         declared.setdefault("form_excluded_columns", [

@@ -152,6 +152,9 @@ class EntityView(ModelView):
     endpoint_letters: dict[str, str] = {}
 
     details_template = "admin/work/details.html"
+    list_template = "admin/work/list.html"
+    # (endpoint, label) of pages linked above the list; shown to roles with the page's letter
+    page_links_declared: tuple[tuple[str, object], ...] = ()
     # (endpoint, label) of a page where a row's work is done; linked from list and details.
     work_page: tuple[str, object] | None = None
 
@@ -176,6 +179,10 @@ class EntityView(ModelView):
     @property
     def grant(self):
         return self.entity.grant(current_role())
+
+    def page_links(self) -> list[tuple[str, object]]:
+        return [(endpoint, label) for endpoint, label in self.page_links_declared
+                if self.allows(self.endpoint_letters.get(endpoint, "R"))]
 
     def allows(self, letters: str) -> bool:
         """Whether the signed-in role has any of `letters`; outside a request, whether any role

@@ -63,8 +63,8 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
         .order_by(Ownership.since, Ownership.id)
     ):
         owners[unit_id] = owner_id  # the latest primary ownership wins
-    billed = set(session.execute(
-        sa.select(Bill.unit_id, Bill.standard_id).where(Bill.period == period)).tuples())
+    billed = {(unit_id, standard_id) for unit_id, standard_id in session.execute(
+        sa.select(Bill.unit_id, Bill.standard_id).where(Bill.period == period))}
     insert, now, after = _insert(session), utcnow(), 0
     while True:
         units = session.execute(

@@ -163,3 +163,14 @@ def as_role(app, db):
         return login(app.test_client(), username)
 
     return signed_in
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` (real concurrency, two connections) run in the PostgreSQL
+    pass of the suite and are skipped, saying so, in the SQLite pass."""
+    if DB_KIND == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: runs with STEWARD_TEST_DB=postgresql")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
