@@ -33,8 +33,8 @@ def _insert(session: Session):
     module = {"postgresql": postgresql, "sqlite": sqlite}.get(dialect)
     if module is None:
         raise RuntimeError(f"the bill run does not support {dialect}")
-    return module.insert(Bill).on_conflict_do_nothing(
-        index_elements=["unit_id", "standard_id", "period"]).returning(Bill.id)
+    return module.insert(Bill.__table__).on_conflict_do_nothing(
+        index_elements=["unit_id", "standard_id", "period"])
 
 
 def bill_run(session: Session, period: str, *, due_day: int = 25,
@@ -65,7 +65,7 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
         owners[unit_id] = owner_id  # the latest primary ownership wins
     billed = {(unit_id, standard_id) for unit_id, standard_id in session.execute(
         sa.select(Bill.unit_id, Bill.standard_id).where(Bill.period == period))}
-    insert, now, after = _insert(session), utcnow(), 0
+    insert, now, after, attempted = _insert(session), utcnow(), 0, 0
     while True:
         units = session.execute(
             sa.select(Unit.id, Unit.area, Building.project_id).join(Unit.building)
@@ -91,9 +91,15 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
                     "created_by": actor, "updated_by": actor, "version": 1,
                 })
         if rows:
-            inserted = len(session.execute(insert, rows).all())
-            run.existing += len(rows) - inserted  # written meanwhile by an overlapping run
-            run.created += inserted
+            # Core executemany without RETURNING: on PostgreSQL several times faster than
+            # the ORM's bulk insert with RETURNING (see the benchmark in the README)
+            session.connection().execute(insert, rows)
+            attempted += len(rows)
+    # This run's rows are the ones stamped with its own moment; the rest of what it tried
+    # was written meanwhile by an overlapping run.
+    run.created = session.scalar(sa.select(sa.func.count(Bill.id)).where(
+        Bill.period == period, Bill.created_at == now)) if attempted else 0
+    run.existing += attempted - run.created
     return run
 
 
