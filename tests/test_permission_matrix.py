@@ -200,3 +200,33 @@ def _flashes(client, response) -> str:
         r'class="[^"]*(?:invalid-feedback|help-block)[^"]*"[^>]*>(.*?)<', text, re.S
     )
     return f"status {response.status_code}; flashes {found}; errors {errors}"
+
+
+def _work_pages():
+    """Every page a view adds to the generated ones, with the letter it needs."""
+    from admin_views import VIEW_CLASSES
+
+    return [(entity, endpoint, letter)
+            for entity, view_class in VIEW_CLASSES.items()
+            for endpoint, letter in view_class.endpoint_letters.items()]
+
+
+WORK_PAGES = [(e, p, letter, role) for e, p, letter in _work_pages() for role in ROLES]
+
+
+@pytest.mark.parametrize(("entity", "endpoint", "letter", "role"), WORK_PAGES,
+                         ids=[f"{e}.{p}-{r}" for e, p, _, r in WORK_PAGES])
+def test_work_pages_follow_the_same_declaration(app, db, entity, endpoint, letter, role):
+    """The handling page, the runs, sheets and fee pages answer 200 to a role with the
+    page's letter on one of its own rows, and 403 to every other role."""
+    grant = ENTITIES[entity].grant(role)
+    allowed = grant.allows(letter)
+    username = ACCOUNT[role]
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == f"{entity}.{endpoint}")
+    ids = scoped_ids(app, entity, username) if grant.allows("R") else all_ids(app, entity)
+    sample = ids[0] if ids else None
+    query = f"?id={sample}" if endpoint in ("step_view", "sheet_view") else ""
+    if query and sample is None:
+        pytest.skip(f"no {entity} row for {username}")
+    response = login(app.test_client(), username).get(rule.rule + query)
+    assert response.status_code == (200 if allowed else 403)
