@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -48,10 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from admin_views import init_admin
     from admin_views.auth import bp as auth_bp
-    from models import guards, tracking
+    from models import audit, guards, tracking
 
     tracking.init_app(app)
     guards.init_app(app)
+    audit.init_app(app)
     app.register_blueprint(auth_bp)
     init_admin(app)
 
@@ -65,6 +67,22 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+@contextmanager
+def command_actor(name: str):
+    """A CLI command acts as `name` and its changes form one change set in the audit trail."""
+    import uuid
+
+    from models import audit
+    from models.tracking import cli_actor
+
+    tokens = cli_actor.set(name), audit.batch.set((str(uuid.uuid4()), "cli"))
+    try:
+        yield
+    finally:
+        audit.batch.reset(tokens[1])
+        cli_actor.reset(tokens[0])
 
 
 def register_cli(app: Flask) -> None:
@@ -87,10 +105,11 @@ def register_cli(app: Flask) -> None:
             staff = db.session.scalar(sa.select(Staff).where(Staff.employee_no == employee_no))
             if staff is None:
                 raise click.ClickException(f"no staff record with employee number {employee_no}")
-        user = User(username=username, role=role, staff=staff)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.commit()
+        with command_actor("create-user"):
+            user = User(username=username, role=role, staff=staff)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
         click.echo(f"created {username} ({role})")
 
     @app.cli.command("bill-run")
@@ -98,18 +117,15 @@ def register_cli(app: Flask) -> None:
     @click.option("--due-day", default=25, show_default=True, type=click.IntRange(1, 31))
     def bill_run_command(period: str, due_day: int) -> None:
         """Bill every unit for every fee standard in force in PERIOD (idempotent)."""
-        from models.tracking import cli_actor
         from rules.refusal import Refused
         from services.billing import bill_run
 
-        token = cli_actor.set("bill-run")
-        try:
-            run = bill_run(db.session, period, due_day=due_day, actor="bill-run")
-            db.session.commit()
-        except Refused as refusal:
-            raise click.BadParameter(str(refusal), param_hint="--period") from None
-        finally:
-            cli_actor.reset(token)
+        with command_actor("bill-run"):
+            try:
+                run = bill_run(db.session, period, due_day=due_day, actor="bill-run")
+                db.session.commit()
+            except Refused as refusal:
+                raise click.BadParameter(str(refusal), param_hint="--period") from None
         click.echo(f"{period}: {run.created} bills created, {run.existing} already there, "
                    f"{run.standards} fee standards in force, {run.without_owner} without a "
                    "primary owner")

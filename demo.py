@@ -9,6 +9,7 @@ up to ANCHOR.
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -45,6 +46,7 @@ from models import (
     Unit,
     User,
     WorkLog,
+    audit,
 )
 from models.tracking import cli_actor
 from rules.billing import monthly_amount
@@ -104,10 +106,12 @@ def seed(session, seed: int = 2026) -> dict[str, int]:
     if session.scalar(sa.select(sa.func.count(Project.id))):
         raise RuntimeError("the database already has data; seed-demo fills an empty one")
     token = cli_actor.set("seed-demo")
+    batch_token = audit.batch.set((str(uuid.uuid4()), "seed"))
     try:
         counts = _seed(session, random.Random(seed))
         session.commit()
     finally:
+        audit.batch.reset(batch_token)
         cli_actor.reset(token)
     return counts
 

@@ -10,6 +10,7 @@ and relationship pickers are scoped the same way.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -23,11 +24,13 @@ from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipl
 from flask_admin.model import typefmt
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.template import EndpointLinkRowAction
+from flask_admin.model.widgets import XEditableWidget
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from access import BY_MODEL, REVEAL_PERSONAL_TO, EntityAccess
@@ -95,9 +98,26 @@ def entity_url(name: str) -> str:
 
 
 def as_id(value) -> int | None:
-    """A record id from a form or a URL; None for anything that is not one."""
-    text = str(value) if value is not None else ""
+    """A record id from a form or a URL; None for anything that is not one. The inline
+    editor posts "id:version" (see VersionedXEditable); the id is the part before ":"."""
+    text = (str(value) if value is not None else "").split(":", 1)[0]
     return int(text) if text.isdigit() else None
+
+
+def posted_version(value) -> int | None:
+    """The version part of an inline editor's "id:version"."""
+    parts = (str(value) if value is not None else "").split(":", 1)
+    return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
+
+
+class VersionedXEditable(XEditableWidget):
+    """The inline editor, sending the version the user saw with the record's id."""
+
+    def __call__(self, field, **kwargs):
+        version = getattr(field, "row_version", None)
+        if version is not None:
+            kwargs["pk"] = f"{kwargs.get('pk')}:{version}"
+        return super().__call__(field, **kwargs)
 
 
 def scope_condition(entity: EntityAccess):
@@ -219,7 +239,12 @@ class EntityView(ModelView):
 
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
-        """Inline edit; a refused value is the user's error (400), not the server's (500)."""
+        """Inline edit; a refused value is the user's error (400), not the server's (500); an
+        edit of a record changed since the list was shown is refused (409)."""
+        pk = request.form.get("list_form_pk")
+        seen, row = posted_version(pk), self.get_one(pk)
+        if row is not None and seen is not None and seen != row.version:
+            return self.conflict_text(row, seen), 409
         result = super().ajax_update()
         if isinstance(result, tuple) and result[1] == 500:
             return result[0], 400
@@ -281,6 +306,71 @@ class EntityView(ModelView):
         for message in refused:
             flash(message, "error")
 
+    # ---- conflict-safe editing -------------------------------------------------------------
+    def get_list_form(self):
+        if not self.column_editable_list:
+            return super().get_list_form()
+        return self.scaffold_list_form(widget=VersionedXEditable(), validators={
+            key: {"validators": value["validators"]}
+            for key, value in (self.form_args or {}).items() if value.get("validators")
+        })
+
+    def list_form(self, obj=None):
+        form = super().list_form(obj)
+        if obj is not None:
+            for field in form:
+                field.row_version = obj.version
+        return form
+
+    def get_edit_form(self):
+        class Versioned(super().get_edit_form()):
+            # the version the user saw: a save over a newer one is refused
+            seen_version = HiddenField()
+
+        return Versioned
+
+    def edit_form(self, obj=None):
+        form = self._fit_form(super().edit_form(obj))
+        if not form.seen_version.raw_data:
+            form.seen_version.data = getattr(obj, "version", None)
+        return form
+
+    def update_model(self, form, model):
+        """Refuse a save over a version the user did not see: someone else saved in between."""
+        seen = as_id(form.seen_version.data) if hasattr(form, "seen_version") else None
+        if seen is not None and seen != model.version:
+            flash(self.conflict_text(model, seen), "error")
+            # the form keeps what the user typed and now carries the current version: saving
+            # again is a deliberate overwrite of what they have just been shown
+            form.seen_version.data, form.seen_version.raw_data = model.version, None
+            return False
+        return super().update_model(form, model)
+
+    def conflict_text(self, model, seen: int) -> str:
+        from .history import entries_of
+
+        newer = entries_of(model, since_version=seen)
+        fields = []
+        for entry in reversed(newer):
+            for name in json.loads(entry.changes or "{}"):
+                label = str(self.column_labels.get(name, name))
+                if label not in fields:
+                    fields.append(label)
+        return gettext(
+            "%(who)s changed this record at %(when)s (%(fields)s) after you opened it. Your "
+            "input is kept: check it against theirs and save again, or reload.",
+            who=model.updated_by or "?", when=format_datetime(self, model.updated_at),
+            fields="、".join(fields) or "—")
+
+    # ---- history ----------------------------------------------------------------------------
+    def history(self, model) -> list[dict]:
+        from .history import history
+
+        return history(self, model)
+
+    def format_moment(self, value) -> str:
+        return format_datetime(self, value) if value else ""
+
     def get_list(self, page, *args, **kwargs):
         # A negative page from a typed-in URL would be a negative OFFSET (an error on PostgreSQL).
         return super().get_list(max(page or 0, 0), *args, **kwargs)
@@ -323,9 +413,6 @@ class EntityView(ModelView):
                     if found is not None:
                         form[name].data = found
         return form
-
-    def edit_form(self, obj=None):
-        return self._fit_form(super().edit_form(obj))
 
     def _fit_form(self, form):
         """Scope relationship pickers and drop personal fields the role may not see."""
@@ -392,7 +479,7 @@ class EntityView(ModelView):
             raise OutOfScope
 
     def handle_view_exception(self, exc):
-        if isinstance(exc, Refused):
+        if isinstance(exc, REFUSALS):
             flash(refusal_text(exc), "error")
             return True
         if isinstance(exc, OutOfScope):

@@ -57,7 +57,7 @@ class DeadlineFilter(BaseSQLAFilter):
 
 
 def _due_formatter(view, context, model, name):
-    shown = view._format_moment(model.due_at)
+    shown = view.format_moment(model.due_at)
     state = workflow.deadline_state(model.status, model.due_at, utcnow(), view.policy_now)
     if state is None:
         return shown
@@ -98,11 +98,6 @@ class TicketView(EntityView):
             g.policy_now = _now_policy()
         return g.policy_now
 
-    def _format_moment(self, value):
-        from .fields import format_datetime
-
-        return format_datetime(self, value) if value else ""
-
     # ---- the handling page ----------------------------------------------------------------
     @expose("/step/", methods=("GET", "POST"))
     def step_view(self):
@@ -135,7 +130,7 @@ class TicketView(EntityView):
                 workflow.on_time(ticket.resolved_at, ticket.due_at)
                 if ticket.resolved_at and ticket.due_at else None),
             contact_phone=personal_value(ticket, "contact_phone"),
-            format_moment=self._format_moment, return_url=self.get_url(".index_view"),
+            format_moment=self.format_moment, return_url=self.get_url(".index_view"),
         )
 
     # ---- bulk steps without inputs --------------------------------------------------------

@@ -5,7 +5,7 @@ from .base import Base, Choices, Entity
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
 from .org import ExternalBody, Meeting
 from .people import Staff, User
-from .platform import AuditEntry, PolicySetting
+from .platform import AuditEntry, ImportBatch, PolicySetting
 from .property import Building, Owner, Ownership, Project, Unit
 from .safety import Hazard, Incident, Patrol
 from .service import CommunityEvent, Procedure
@@ -16,7 +16,8 @@ from .worklog import Summary, WorkLog
 __all__ = [
     "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill", "Building",
     "CareerMove", "Choices", "CommunityEvent", "Entity", "ExternalBody", "FeeStandard",
-    "Hazard", "Incident", "Meeting", "MonthlyAssessment", "Owner", "Ownership", "Patrol",
+    "Hazard", "ImportBatch", "Incident", "Meeting", "MonthlyAssessment", "Owner", "Ownership",
+    "Patrol",
     "Payment", "PolicySetting", "Procedure", "Project", "ReturnVisit", "RewardPenalty",
     "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram", "TrainingResult",
     "TrainingSession", "Unit", "User", "WorkLog",

@@ -17,7 +17,7 @@ from rules import billing, staffing, workflow
 from rules.refusal import N_, Refused
 
 from .assessment import AnnualAssessment, MonthlyAssessment
-from .base import utcnow
+from .base import Entity, utcnow
 from .fees import ArrearsReminder, Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
@@ -224,6 +224,50 @@ def _ticket_event(session: Session, event: TicketEvent, is_new: bool) -> None:
         event.actor = current_actor()
 
 
+# ---- safe delete: nothing is deleted while other records still refer to it ------------------
+EXAMPLES = 3
+
+
+def _referrers(session: Session, record) -> list[str]:
+    """What still refers to `record` — except its own children, which go with it (a ticket's
+    events) and records deleted in the same flush — as "N label (example, …)"."""
+    from access import BY_MODEL  # labels for people; imported late, access imports models
+
+    mapper = sa.inspect(type(record))
+    owned = {r.mapper.local_table for r in mapper.relationships if r.cascade.delete}
+    going = {(type(o).__table__, o.id) for o in session.deleted if hasattr(o, "__table__")}
+    classes = {m.local_table: m.class_ for m in mapper.registry.mappers}
+    found = []
+    for table in mapper.registry.metadata.sorted_tables:
+        if table in owned or table not in classes:
+            continue
+        for key in table.foreign_keys:
+            if key.column.table is not record.__table__:
+                continue
+            model = classes[table]
+            rows = [row for row in session.scalars(
+                sa.select(model).where(key.parent == record.id).limit(EXAMPLES + 50))
+                if (table, row.id) not in going]
+            if not rows:
+                continue
+            total = len(rows) if len(rows) < EXAMPLES + 50 else session.scalar(
+                sa.select(sa.func.count()).select_from(table).where(key.parent == record.id))
+            entity = BY_MODEL.get(model)
+            label = str(entity.label) if entity else table.name
+            examples = "、".join(str(row) for row in rows[:EXAMPLES])
+            more = "…" if total > EXAMPLES else ""
+            found.append(f"{total} × {label} ({examples}{more})")
+    return found
+
+
+def _safe_delete(session: Session, record) -> None:
+    found = _referrers(session, record)
+    if found:
+        raise Refused(N_("%(record)s cannot be deleted while these refer to it: %(what)s. "
+                         "Delete or change them first."), record=str(record),
+                      what="; ".join(found))
+
+
 GUARDS = {
     Bill: _bill,
     ArrearsReminder: _reminder,
@@ -257,6 +301,8 @@ def _guard(session: Session, flush_context, instances) -> None:
                 _deleted_assessment(obj)
             elif isinstance(obj, PolicySetting):
                 _policy_in_use(session, obj)
+            if isinstance(obj, Entity):
+                _safe_delete(session, obj)
 
 
 def init_app(app) -> None:

@@ -79,6 +79,23 @@ class PolicySetting(Entity):
         return f"{self.effective_from}"
 
 
+class ImportBatch(Entity):
+    """One spreadsheet import: its change set in the audit trail, and whether it was undone."""
+
+    __tablename__ = "import_batch"
+
+    change_set: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(sa.String(80))
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class AuditEntry(Base):
     """Who changed what, when: one row per record touched, grouped by change set."""
 
@@ -91,7 +108,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(sa.String(10))
     entity: Mapped[str] = mapped_column(sa.String(50))
     entity_id: Mapped[int | None]
-    changes: Mapped[str | None] = mapped_column(sa.Text)
+    entity_version: Mapped[int | None]  # the record's version after this change
+    changes: Mapped[str | None] = mapped_column(sa.Text)  # {"field": [old, new]} as JSON
     source: Mapped[str | None] = mapped_column(sa.String(20))
 
     __table_args__ = (sa.Index("ix_audit_entry_entity", "entity", "entity_id"),)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import Bill, Building, FeeStandard, Ownership, Unit
+from models import Bill, Building, FeeStandard, Ownership, Unit, audit
 from models.base import utcnow
 from rules import billing, periods
 
@@ -100,6 +100,8 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
     run.created = session.scalar(sa.select(sa.func.count(Bill.id)).where(
         Bill.period == period, Bill.created_at == now)) if attempted else 0
     run.existing += attempted - run.created
+    if run.created:
+        audit.record_bulk(session, "bill", {"period": period, "created": run.created})
     return run
 
 
