@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, redirect, render_template, request, session, url_for
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from config import Config
@@ -64,6 +65,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(403)
     def forbidden(error):
         return render_template("403.html"), 403
+
+    @app.errorhandler(413)
+    def too_large(error):
+        flash(gettext("The file is larger than %(mb)s MB.",
+                      mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), "error")
+        return redirect(request.path)
 
     register_cli(app)
     return app

@@ -16,6 +16,7 @@ from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPena
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
 from .generated import EntityView
+from .importing import ImportView
 from .staffing import StaffView
 from .tickets import TicketView
 
@@ -64,6 +65,9 @@ def init_admin(app) -> Admin:
     for name, entity in ENTITIES.items():
         view_class = VIEW_CLASSES.get(name, EntityView)
         admin.add_view(view_class(entity, **VIEWS.get(name, {})))
+    admin.add_view(ImportView(name=str(_l("Import owners and units")),
+                              category=str(ENTITIES["owner"].category), endpoint="import",
+                              url="/admin/import"))
 
     @app.context_processor
     def _labels():

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
-FORMATS = {
-    # mainland mobile (11 digits from 1[3-9]) or landline with area code (010-12345678)
-    "phone": (
-        re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"),
-        _l("Enter a mobile number (11 digits) or a landline with area code, e.g. 010-12345678."),
-    ),
-    "id_number": (
-        re.compile(r"^\d{17}[\dXx]$"),
-        _l("An ID number has 18 characters: 17 digits and a digit or X."),
-    ),
-    "email": (
-        re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-        _l("Enter an email address such as name@example.com."),
-    ),
-    "period": (
-        re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
-        _l("Enter a month as YYYY-MM, e.g. 2026-11."),
-    ),
+from rules.formats import PATTERNS
+
+MESSAGES = {
+    "phone": _l("Enter a mobile number (11 digits) or a landline with area code, "
+                "e.g. 010-12345678."),
+    "id_number": _l("An ID number has 18 characters: 17 digits and a digit or X."),
+    "email": _l("Enter an email address such as name@example.com."),
+    "period": _l("Enter a month as YYYY-MM, e.g. 2026-11."),
 }
+FORMATS = {kind: (PATTERNS[kind], message) for kind, message in MESSAGES.items()}
 
 
 class Format(validators.Regexp):
