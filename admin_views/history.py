@@ -15,7 +15,7 @@ from models import AuditEntry
 from .context import current_role
 
 ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
-           "bulk_create": _l("Created in bulk")}
+           "bulk": _l("Created in bulk")}
 SOURCES = {"form": _l("form"), "inline": _l("inline edit"), "action": _l("list action"),
            "page": _l("work page"), "cli": _l("command"), "import": _l("import"),
            "seed": _l("demo data"), "script": _l("script"), "undo": _l("undo")}

@@ -106,7 +106,7 @@ def record_bulk(session: Session, entity: str, summary: dict) -> None:
     set_id, source = change_set()
     session.connection().execute(sa.insert(AuditEntry.__table__), [{
         "change_set": set_id, "source": source, "at": utcnow(), "username": current_actor(),
-        "action": "bulk_create", "entity": entity, "entity_id": None, "entity_version": None,
+        "action": "bulk", "entity": entity, "entity_id": None, "entity_version": None,
         "changes": json.dumps(summary, ensure_ascii=False),
     }])
 

@@ -246,7 +246,8 @@ def _referrers(session: Session, record) -> list[str]:
                 continue
             model = classes[table]
             rows = [row for row in session.scalars(
-                sa.select(model).where(key.parent == record.id).limit(EXAMPLES + 50))
+                sa.select(model).where(key.parent == record.id).order_by(model.id)
+                .limit(EXAMPLES + 50))
                 if (table, row.id) not in going]
             if not rows:
                 continue

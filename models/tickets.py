@@ -137,4 +137,5 @@ class ReturnVisit(Entity):
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.owner} {self.visited_at or self.planned_on or ''}"
+        moment = self.visited_at or self.planned_on
+        return f"{self.owner} {moment:%Y-%m-%d}" if moment else str(self.owner)
