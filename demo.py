@@ -165,7 +165,7 @@ def _ticket_plan(rng: random.Random, intake: datetime, due: datetime, age_days: 
 
 
 def _seed(session, rng: random.Random) -> dict[str, int]:
-    policy = PolicySetting(effective_from=date(2025, 1, 1), note="POLICY.md defaults")
+    policy = PolicySetting(effective_from=date(2025, 1, 1), note="公司制度默认参数")
     session.add(policy)
 
     # --- people -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask_login import current_user
 from access import ENTITIES, check_declaration
 from models.people import ROLE
 
+from . import i18n
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .entities import VIEWS
@@ -56,17 +57,18 @@ class StartPage(AdminIndexView):
 
 def init_admin(app) -> Admin:
     check_declaration()
+    i18n.install()
     admin = Admin(
         app,
-        name=str(_l("Steward Back Office")),
+        name=_l("Steward Back Office"),
         theme=Bootstrap4Theme(swatch=app.config["FLASK_ADMIN_SWATCH"], fluid=True),
-        index_view=StartPage(name=str(_l("Home")), url="/admin"),
+        index_view=StartPage(name=_l("Home"), url="/admin"),
     )
     for name, entity in ENTITIES.items():
         view_class = VIEW_CLASSES.get(name, EntityView)
         admin.add_view(view_class(entity, **VIEWS.get(name, {})))
-    admin.add_view(ImportView(name=str(_l("Import owners and units")),
-                              category=str(ENTITIES["owner"].category), endpoint="import",
+    admin.add_view(ImportView(name=_l("Import owners and units"),
+                              category=ENTITIES["owner"].category, endpoint="import",
                               url="/admin/import"))
 
     @app.context_processor

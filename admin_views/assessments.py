@@ -59,6 +59,15 @@ def _score(text: str | None) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+def _outcomes(text: str | None) -> str:
+    return "、".join(str(OUTCOME_LABELS.get(code, code)) for code in (text or "").split(",")
+                    if code)
+
+
+def _outcome_formatter(view, context, model, name):
+    return _outcomes(model.suggested_outcome)
+
+
 def _sheet_link(view, context, model, name):
     return Markup('<a href="{}">{}</a>').format(
         url_for(".sheet_view", id=model.id), getattr(model, name))
@@ -210,6 +219,12 @@ class AnnualAssessmentView(AssessmentView):
     period_field = "year"
     entered_fields = ("owner_evaluation", "performance_score")
     sheet_template = "admin/work/annual_sheet.html"
+    history_formatters = {"suggested_outcome": _outcomes}
+
+    def __init__(self, entity, **declared):
+        declared["column_formatters"] = {**declared.get("column_formatters", {}),
+                                         "suggested_outcome": _outcome_formatter}
+        super().__init__(entity, **declared)
 
     def default_period(self) -> str:
         return str(local_date(utcnow()).year)

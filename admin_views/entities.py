@@ -5,6 +5,8 @@ model (admin_views/generated.py): list columns, details, filters on choices, boo
 dates, form validators from column info, scoped pickers.
 """
 
+from .history import AUDIT_FORMATTERS
+
 VIEWS: dict[str, dict] = {
     "project": dict(
         column_list=["code", "name", "kind", "address"],
@@ -110,6 +112,11 @@ VIEWS: dict[str, dict] = {
     "monthly_assessment": dict(
         column_list=["staff", "period", "total", "grade", "bonus_factor", "status",
                      "satisfaction_score", "collection_score", "on_time_score", "task_score"],
+        # the breakdown is shown, readably, on the assessment sheet
+        column_details_list=["staff", "period", "assessor", "satisfaction_score",
+                             "collection_score", "on_time_score", "task_score", "total",
+                             "grade", "bonus_factor", "status", "comment", "confirmed_at",
+                             "confirmed_by", "reopen_note", "policy"],
         column_filters=["period", "grade", "status"],
         column_default_sort=("period", True),
     ),
@@ -117,7 +124,8 @@ VIEWS: dict[str, dict] = {
     "meeting": dict(column_default_sort=("held_at", True)),
     "policy_setting": dict(column_default_sort=("effective_from", True)),
     "audit_entry": dict(
-        column_list=["at", "username", "action", "entity", "entity_id", "source"],
+        column_list=["at", "username", "action", "entity", "entity_id", "source", "changes"],
+        column_formatters=AUDIT_FORMATTERS,
         column_filters=["username", "action", "entity", "at"],
         column_default_sort=("at", True),
     ),

@@ -97,3 +97,9 @@ class FilterConverter(sqla_filters.FilterConverter):
 
 def format_datetime(view, value, name=None) -> str:
     return local(value).strftime(SHOWN)
+
+
+def format_yes_no(view, value, name=None) -> str:
+    from flask_babel import gettext
+
+    return gettext("Yes") if value else gettext("No")

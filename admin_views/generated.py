@@ -26,7 +26,6 @@ from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_admin.model.widgets import XEditableWidget
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,7 +38,8 @@ from models.scopes import row_filter
 from rules.refusal import Refused
 
 from .context import current_role, steward_ids
-from .fields import FilterConverter, ModelConverter, format_datetime
+from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
+from .labels import FIELD_LABELS
 from .validation import validators_for
 
 # Flask-Admin endpoint -> the operation letter it needs. Endpoints not listed are refused.
@@ -164,8 +164,10 @@ class EntityView(ModelView):
     model_form_converter = ModelConverter
     filter_converter = FilterConverter()
     column_type_formatters = typefmt.BASE_FORMATTERS | {datetime: format_datetime}
-    column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {datetime: format_datetime}
-    column_type_formatters_export = typefmt.EXPORT_FORMATTERS | {datetime: format_datetime}
+    column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {
+        datetime: format_datetime, bool: format_yes_no}
+    column_type_formatters_export = typefmt.EXPORT_FORMATTERS | {
+        datetime: format_datetime, bool: format_yes_no}
     # Letter each list action needs; subclasses and declarations add workflow actions.
     action_letters = {"delete": "D"}
     # Letters of the pages a subclass exposes (a page's POST checks its own letter).
@@ -175,6 +177,8 @@ class EntityView(ModelView):
     list_template = "admin/work/list.html"
     # (endpoint, label) of pages linked above the list; shown to roles with the page's letter
     page_links_declared: tuple[tuple[str, object], ...] = ()
+    # field -> how a stored value reads in the record's history (codes → words)
+    history_formatters: dict = {}
     # (endpoint, label) of a page where a row's work is done; linked from list and details.
     work_page: tuple[str, object] | None = None
 
@@ -185,12 +189,12 @@ class EntityView(ModelView):
         self._prepare_columns()
         if self.work_page:
             self.column_extra_row_actions = [EndpointLinkRowAction(
-                "fa fa-arrow-right", f".{self.work_page[0]}", title=str(self.work_page[1]))]
+                "fa fa-arrow-right", f".{self.work_page[0]}", title=self.work_page[1])]
         super().__init__(
             entity.model,
             db,
-            name=str(entity.label),
-            category=str(entity.category),
+            name=entity.label,  # lazy: the menu is worded per request
+            category=entity.category,
             endpoint=entity.name,
             url=entity_url(entity.name).rstrip("/"),
         )
@@ -534,10 +538,19 @@ class EntityView(ModelView):
             if target.__name__ in AJAX_TARGETS
         }
         formatters = dict(getattr(self, "column_formatters", None) or {})
+        for column in columns:
+            if _is_money(column.type):
+                formatters.setdefault(column.key, _money_formatter)
+            elif "choices" in column.info and column.nullable:
+                formatters.setdefault(column.key, _choice_formatter)
         for name in self.entity.personal:
             formatters[name] = _personal_formatter
         self.column_formatters = formatters
-        self.column_labels = _labels(mapper) | (getattr(self, "column_labels", None) or {})
+        labels = _labels(mapper)
+        for name in self.column_filters or ():
+            if isinstance(name, str) and "." in name:  # "steward.name": the steward
+                labels[name] = labels.get(name.split(".", 1)[0], name)
+        self.column_labels = labels | (getattr(self, "column_labels", None) or {})
 
 
 def _picked_row_exists(form, field) -> None:
@@ -552,11 +565,27 @@ def personal_value(model, name: str) -> str | None:
     return value if current_role() in REVEAL_PERSONAL_TO else mask(value)
 
 
+def _is_money(column_type) -> bool:
+    return isinstance(column_type, sa.Numeric) and (column_type.precision,
+                                                   column_type.scale) == (12, 2)
+
+
+def _choice_formatter(view, context, model, name):
+    """A closed-set value in words; nothing (not "None") when it is empty."""
+    value = getattr(model, name)
+    return "" if value is None else str(dict(view.column_choices[name]).get(value, value))
+
+
+def _money_formatter(view, context, model, name):
+    value = getattr(model, name)
+    return "" if value is None else f"¥{value:,.2f}"
+
+
 def _personal_formatter(view, context, model, name):
     return personal_value(model, name)
 
 
 def _labels(mapper) -> dict:
-    """Column labels: each column's and relationship's name made readable, translatable."""
-    names = [c.name for c in mapper.columns] + [r.key for r in mapper.relationships]
-    return {name: _l(name.replace("_", " ").capitalize()) for name in names}
+    """Column labels: each column's and relationship's label from admin_views/labels.py."""
+    names = [c.key for c in mapper.columns] + [r.key for r in mapper.relationships]
+    return {name: FIELD_LABELS[name] for name in names}

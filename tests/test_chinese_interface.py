@@ -1,0 +1,107 @@
+"""A complete Chinese interface: every page each role may open, in zh_Hans_CN, shows no
+untranslated English; the switch to English shows English on the same pages."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from access import ENTITIES, ROLES
+from admin_views import VIEW_CLASSES
+
+from .conftest import login
+from .helpers import ACCOUNT, row, scoped_ids, url
+
+# Words that are the same in both languages: file formats, a few proper nouns and units.
+ALLOWED = {"CSV", "XLSX", "csv", "xlsx", "KPI", "Excel", "ID", "m"}  # m as in m²
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]*")
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: no scripts, no hidden data blocks (class d-none), and no select2
+    placeholder option "__None" (shown blank)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    page = re.sub(r'<div[^>]*class="d-none"[^>]*>.*?</div>', " ", page, flags=re.S)
+    page = re.sub(r'<option[^>]*value="__None"[^>]*>__None</option>', " ", page)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(page)
+
+
+def english_words(text: str, usernames: set[str]) -> set[str]:
+    """Words in Latin letters that are neither codes (with digits, or two or three capitals),
+    nor account names, nor allowed."""
+    found = set()
+    for word in WORD.findall(text):
+        if any(ch.isdigit() for ch in word) or word in ALLOWED or word in usernames:
+            continue
+        if word.isupper() and len(word) <= 3:  # project codes: JX, GM, KJ
+            continue
+        found.add(word)
+    return found
+
+
+def pages_for(app, role: str) -> list[str]:
+    """Every page `role` may open: lists, forms, a details page, and the work pages."""
+    username = ACCOUNT[role]
+    pages = ["/admin/"]
+    for name, entity in ENTITIES.items():
+        grant = entity.grant(role)
+        if not grant.allows("R"):
+            continue
+        pages.append(url(name))
+        ids = scoped_ids(app, name, username)
+        if ids:
+            pages.append(url(name, f"details/?id={ids[0]}"))
+            editable = drafts(app, name, ids) if name.endswith("assessment") else ids
+            if grant.allows("U") and editable:
+                pages.append(url(name, f"edit/?id={editable[-1]}"))
+        if grant.allows("C"):
+            pages.append(url(name, "new/"))
+        view_class = VIEW_CLASSES.get(name)
+        for endpoint, letter in getattr(view_class, "endpoint_letters", {}).items():
+            if not grant.allows(letter):
+                continue
+            path = url(name, endpoint.removesuffix("_view") + "/")
+            if endpoint in ("step_view", "sheet_view"):
+                if not ids:
+                    continue
+                path += f"?id={ids[0]}"
+            pages.append(path)
+    if role == "admin":
+        pages.append("/admin/import/")
+    return pages
+
+
+def drafts(app, name: str, ids: list[int]) -> list[int]:
+    """Assessments that can be edited: confirmed ones are frozen (their edit page redirects)."""
+    return [pk for pk in ids if row(app, name, pk)["status"] == "draft"]
+
+
+USERNAMES = {"admin", "hr", "supervisor", "steward", "seed-demo", "bill-run"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_a_role_opens_is_in_chinese(app, db, role):
+    client = login(app.test_client(), ACCOUNT[role])
+    untranslated = {}
+    for page in pages_for(app, role):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        words = english_words(visible_text(response.get_data(as_text=True)), USERNAMES)
+        if words:
+            untranslated[page] = sorted(words)
+    assert untranslated == {}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_switching_to_english_shows_english(app, db, role):
+    client = login(app.test_client(), ACCOUNT[role])
+    client.get("/admin/?lang=en")
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    for page in pages_for(app, role)[:6]:
+        text = visible_text(client.get(page).get_data(as_text=True))
+        menu = text.split("退出登录")[0] if "退出登录" in text else text
+        assert "Sign out" in text, page
+        assert not chinese.search(menu.split("Sign out")[0]), page  # navigation in English
