@@ -18,16 +18,27 @@ from extensions import babel, csrf, db, login_manager, migrate
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
 
+LANGUAGES = ("zh_Hans_CN", "en")
+
+
 def select_locale() -> str:
-    """The signed-in user's saved language, else the request's ?lang=, else Chinese."""
+    """The request's ?lang=, else the signed-in user's saved language, else this browser
+    session's choice, else Chinese."""
     asked = request.args.get("lang")
-    if asked in ("zh_Hans_CN", "en"):
+    if asked in LANGUAGES:
         session["lang"] = asked
-    if session.get("lang"):
-        return session["lang"]
-    if current_user and current_user.is_authenticated and current_user.locale:
+        return asked
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
-    return "zh_Hans_CN"
+    return session.get("lang") or "zh_Hans_CN"
+
+
+def remember_language() -> None:
+    """A signed-in user's ?lang= choice is kept on their account for next time."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES and current_user.is_authenticated and current_user.locale != asked:
+        current_user.locale = asked
+        db.session.commit()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -57,6 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     audit.init_app(app)
     app.register_blueprint(auth_bp)
     init_admin(app)
+
+    app.before_request(remember_language)
 
     @app.route("/")
     def home():

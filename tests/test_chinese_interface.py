@@ -20,11 +20,13 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]*")
 
 
 def visible_text(page: str) -> str:
-    """What a reader sees: no scripts, no hidden data blocks (class d-none), and no select2
-    placeholder option "__None" (shown blank)."""
+    """What a reader sees: no scripts, no hidden data blocks (class d-none), no select2
+    placeholder option "__None" (shown blank), and not the language switch."""
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
     page = re.sub(r'<div[^>]*class="d-none"[^>]*>.*?</div>', " ", page, flags=re.S)
     page = re.sub(r'<option[^>]*value="__None"[^>]*>__None</option>', " ", page)
+    # the language switch names each language in itself: 中文 | English
+    page = re.sub(r'<span[^>]*id="language-switch".*?</span>', " ", page, flags=re.S)
     page = re.sub(r"<[^>]+>", " ", page)
     return html.unescape(page)
 
@@ -105,3 +107,13 @@ def test_switching_to_english_shows_english(app, db, role):
         menu = text.split("退出登录")[0] if "退出登录" in text else text
         assert "Sign out" in text, page
         assert not chinese.search(menu.split("Sign out")[0]), page  # navigation in English
+
+
+def test_the_language_choice_is_remembered_for_the_user(app, db):
+    client = login(app.test_client(), "steward1")
+    assert "退出登录" in client.get("/admin/").get_data(as_text=True)
+    client.get("/admin/?lang=en")
+    fresh = login(app.test_client(), "steward1")  # another browser, same account
+    assert "Sign out" in fresh.get("/admin/").get_data(as_text=True)
+    other = login(app.test_client(), "steward2")
+    assert "退出登录" in other.get("/admin/").get_data(as_text=True)
