@@ -9,13 +9,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from access import ENTITIES, check_declaration
-from models.people import ROLE
+from models.assessment import GRADE, REWARD_PENALTY_KIND
+from models.base import utcnow
+from models.people import ROLE, STAFF_STATUS
+from models.tickets import TICKET_STATUS
+from rules import workflow
 
-from . import i18n
+from . import i18n, landing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
+from .fields import format_datetime
 from .generated import EntityView
 from .importing import ImportView
 from .staffing import StaffView
@@ -35,7 +40,8 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
 
 
 class StartPage(AdminIndexView):
-    """The page each role lands on: the records it may open, with counts."""
+    """The page each role lands on: its waiting work (admin_views/landing.py); the admin's
+    records with counts."""
 
     def is_accessible(self) -> bool:
         return current_user.is_authenticated
@@ -45,14 +51,30 @@ class StartPage(AdminIndexView):
 
     @expose("/")
     def index(self):
+        role = current_user.role
+        work = {"steward": landing.steward_work, "supervisor": landing.supervisor_work,
+                "hr": landing.hr_work}.get(role)
+        overview = self._overview() if role == "admin" else []
+        return self.render("admin/index.html", overview=overview,
+                           work=work() if work else {}, role=role, deadline=self._deadline,
+                           ticket_status=TICKET_STATUS, grades=GRADE, kinds=REWARD_PENALTY_KIND,
+                           staff_status=STAFF_STATUS, format_moment=lambda v: v and
+                           format_datetime(self, v))
+
+    def _overview(self) -> list:
+        """The admin's records, with counts, by menu category."""
         overview: dict[str, list] = {}
         for view in self.admin._views:
             if isinstance(view, EntityView) and view.is_accessible() and view.allows("R"):
-                overview.setdefault(view.category, []).append(
+                overview.setdefault(str(view.category), []).append(
                     (view.name, url_for(f"{view.endpoint}.index_view"),
                      view.get_count_query().scalar())
                 )
-        return self.render("admin/index.html", overview=list(overview.items()))
+        return list(overview.items())
+
+    @staticmethod
+    def _deadline(ticket):
+        return workflow.deadline_state(ticket.status, ticket.due_at, utcnow())
 
 
 def init_admin(app) -> Admin:

@@ -1,0 +1,73 @@
+"""Where each role lands: the work waiting for them, each item linking to where it is done.
+
+steward — my open tickets by deadline, return visits due, my arrears;
+supervisor — the team's overdue tickets and the assessments waiting to be confirmed;
+HR — stewards waiting for their onboarding exam, suggestions waiting for a decision;
+admin — the records and their counts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from extensions import db
+from models import Bill, MonthlyAssessment, ReturnVisit, RewardPenalty, Staff, Ticket, Unit
+from models.base import utcnow
+from models.queries import local_date, onboarding_scores
+from rules import periods, workflow
+
+from .context import steward_ids
+
+SHOWN = 15
+VISITS_AHEAD_DAYS = 3
+
+
+def _open_tickets(stewards: list[int], overdue_only: bool = False) -> list[Ticket]:
+    query = sa.select(Ticket).where(Ticket.steward_id.in_(stewards),
+                                    Ticket.status.in_((*workflow.OPEN_STATES, "resolved")))
+    if overdue_only:
+        query = query.where(Ticket.status.in_(workflow.OPEN_STATES), Ticket.due_at < utcnow())
+    return list(db.session.scalars(query.order_by(Ticket.due_at).limit(SHOWN)))
+
+
+def steward_work() -> dict:
+    me = [current_user.staff_id] if current_user.staff_id else []
+    today = local_date(utcnow())
+    visits = db.session.scalars(sa.select(ReturnVisit).where(
+        ReturnVisit.steward_id.in_(me), ReturnVisit.visited_at.is_(None),
+        ReturnVisit.planned_on.is_not(None),
+    ).order_by(ReturnVisit.planned_on).limit(SHOWN)).all()
+    horizon = today + timedelta(days=VISITS_AHEAD_DAYS)
+    visits = [v for v in visits if local_date(v.planned_on) <= horizon]
+    owed_count, owed = db.session.execute(
+        sa.select(sa.func.count(Bill.id), sa.func.sum(Bill.amount - Bill.paid_amount))
+        .join(Bill.unit).where(Unit.steward_id.in_(me),
+                               Bill.status.in_(("unpaid", "partly_paid")),
+                               Bill.due_date < today)).one()
+    return {"tickets": _open_tickets(me), "visits": visits, "arrears_count": owed_count,
+            "arrears_sum": owed or 0}
+
+
+def supervisor_work() -> dict:
+    team = [pk for pk in steward_ids() if pk != current_user.staff_id]
+    last_month = periods.previous_period(periods.period_of(local_date(utcnow())))
+    drafts = db.session.scalars(sa.select(MonthlyAssessment).where(
+        MonthlyAssessment.staff_id.in_(team), MonthlyAssessment.status == "draft",
+    ).order_by(MonthlyAssessment.period.desc(), MonthlyAssessment.staff_id)).all()
+    assessed = db.session.scalar(sa.select(sa.func.count(MonthlyAssessment.id)).where(
+        MonthlyAssessment.staff_id.in_(team), MonthlyAssessment.period == last_month))
+    return {"overdue": _open_tickets(team, overdue_only=True), "drafts": drafts,
+            "last_month": last_month, "missing": len(team) - assessed}
+
+
+def hr_work() -> dict:
+    waiting = db.session.scalars(sa.select(Staff).where(
+        Staff.position == "steward", Staff.status.in_(("candidate", "onboarding")),
+    ).order_by(Staff.employee_no)).all()
+    exams = {person.id: onboarding_scores(db.session, person.id) for person in waiting}
+    pending = db.session.scalars(sa.select(RewardPenalty).where(
+        RewardPenalty.status == "pending").order_by(RewardPenalty.id.desc()).limit(SHOWN)).all()
+    return {"waiting": waiting, "exams": exams, "pending": pending}
