@@ -87,9 +87,23 @@ REFUSALS = (Refused, StaleDataError, IntegrityError)
 def refusal_text(error: Exception) -> str:
     """Why an operation was refused, in the reader's language."""
     if isinstance(error, Refused):
-        return gettext(error.message, **error.params)
+        return gettext(error.message, **{k: _worded(k, v) for k, v in error.params.items()})
     return gettext("Someone else changed these records at the same moment; nothing was "
                    "saved. Reload the page and try again.")
+
+
+def _worded(name: str, value):
+    """A rule's parameter in words: ticket states and steps are codes in `rules/`."""
+    from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
+    from rules.workflow import STEPS
+
+    if name in ("status", "before", "after") and value in TICKET_STATUS:
+        return str(TICKET_STATUS.label(value))
+    if name == "step" and value in STEPS:
+        return gettext(STEPS[value].label)
+    if name == "department" and value in HANDLING_DEPARTMENT:
+        return str(HANDLING_DEPARTMENT.label(value))
+    return value
 
 
 def entity_url(name: str) -> str:

@@ -399,7 +399,7 @@ def test_a_score_follows_the_policy_version_in_force_and_old_ones_stay_explained
         "weight_satisfaction": "50", "weight_collection": "15"}
     response = admin.post(f"/admin/policy-setting/edit/?id={old.id}", data=data)
     assert response.status_code == 200
-    assert any("new version" in f or "新版本" in f for f in flashes(response))
+    assert any("生效日期更晚的版本" in f for f in flashes(response))
     assert one(app, PolicySetting, id=old.id).weight_satisfaction == D("35.00")
     response = admin.post("/admin/policy-setting/delete/", data={"id": str(old.id)})
     assert one(app, PolicySetting, id=old.id) is not None
