@@ -167,10 +167,13 @@ def as_role(app, db):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` (real concurrency, two connections) run in the PostgreSQL
-    pass of the suite and are skipped, saying so, in the SQLite pass."""
+    pass of the suite; tests marked `screens` (words and looks, not data) in the SQLite
+    pass. Each is skipped, saying so, in the other pass."""
     if DB_KIND == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="PostgreSQL only: runs with STEWARD_TEST_DB=postgresql")
+        marker, reason = "screens", "screens only: runs in the SQLite pass"
+    else:
+        marker, reason = "postgres", "PostgreSQL only: runs with STEWARD_TEST_DB=postgresql"
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
-        if "postgres" in item.keywords:
+        if marker in item.keywords:
             item.add_marker(skip)

@@ -84,6 +84,7 @@ def drafts(app, name: str, ids: list[int]) -> list[int]:
 USERNAMES = {"admin", "hr", "supervisor", "steward", "seed-demo", "bill-run"}
 
 
+@pytest.mark.screens
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_opens_is_in_chinese(app, db, role):
     client = login(app.test_client(), ACCOUNT[role])
@@ -116,6 +117,7 @@ def chrome_text(page: str) -> list[str]:
     return found
 
 
+@pytest.mark.screens
 @pytest.mark.parametrize("role", ROLES)
 def test_switching_to_english_shows_english(app, db, role):
     """Every page of the role in English: headers, labels, buttons, menus and choice options

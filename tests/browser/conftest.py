@@ -16,12 +16,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
-def _browser_pass() -> None:
-    """The journeys test the screens, not the database: they run in the SQLite pass."""
-    if os.environ.get("STEWARD_TEST_DB", "sqlite") != "sqlite":
-        pytest.skip("browser journeys run in the SQLite pass of the suite")
-
-
 def _chromium() -> str:
     path = shutil.which("chromium")
     if path:
@@ -46,7 +40,6 @@ def live_server(app, db):
 
 @pytest.fixture(scope="session")
 def browser():
-    _browser_pass()
     executable = _chromium()
     try:
         from playwright.sync_api import sync_playwright

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from extensions import db as database
@@ -27,6 +28,8 @@ from models import (
 )
 
 from ..helpers import one
+
+pytestmark = pytest.mark.screens  # the screens, not the database: the SQLite pass
 
 REFUSED = "您没有权限执行此操作"
 
