@@ -152,23 +152,35 @@ def _date(text: str) -> date | None:
     return None
 
 
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def plan(session: Session, rows: list[dict[str, str]]) -> Plan:
     """What importing `rows` would do, row by row; writes nothing."""
     projects = {}
     for project in session.scalars(sa.select(Project)):
         projects[project.code.lower()] = projects[project.name.lower()] = project
     buildings = {(b.project_id, b.name): b for b in session.scalars(sa.select(Building))}
-    units = {(u.building_id, u.number): u for u in session.scalars(
-        sa.select(Unit).where(Unit.building_id.in_([b.id for b in buildings.values()])))}
+    named = {r.get("building", "") for r in rows}  # only the units of the file's buildings
+    building_ids = sorted(b.id for b in buildings.values() if b.name in named)
+    units = {(u.building_id, u.number): u for chunk in _chunks(building_ids)
+             for u in session.scalars(sa.select(Unit).where(Unit.building_id.in_(chunk)))}
     phones = {r.get("phone", "") for r in rows} - {""}
     ids = {r.get("id_number", "").upper() for r in rows} - {""}
     owners_by_phone, owners_by_id = {}, {}
-    for owner in session.scalars(sa.select(Owner).where(
-            sa.or_(Owner.phone.in_(phones), Owner.id_number.in_(ids)))):
-        owners_by_phone[owner.phone] = owner
-        if owner.id_number:
-            owners_by_id[owner.id_number.upper()] = owner
-    owned = {(o.owner_id, o.unit_id) for o in session.scalars(sa.select(Ownership))}
+    for column, keys in ((Owner.phone, sorted(phones)), (Owner.id_number, sorted(ids))):
+        for chunk in _chunks(keys):  # a database takes only so many values in one IN (…)
+            for owner in session.scalars(sa.select(Owner).where(column.in_(chunk))):
+                owners_by_phone[owner.phone] = owner
+                if owner.id_number:
+                    owners_by_id[owner.id_number.upper()] = owner
+    owner_ids = sorted({o.id for o in owners_by_phone.values()})
+    owned = {(owner_id, unit_id) for chunk in _chunks(owner_ids)
+             for owner_id, unit_id in session.execute(
+                 sa.select(Ownership.owner_id, Ownership.unit_id)
+                 .where(Ownership.owner_id.in_(chunk)))}
     seen_units: dict[tuple, int] = {}
     seen_owners: dict[str, tuple[int, str]] = {}
     today = local_date(utcnow())
