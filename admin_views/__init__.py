@@ -18,6 +18,7 @@ from rules import workflow
 from . import i18n, landing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
+from .context import policy_today
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
 from .fields import format_datetime
@@ -74,7 +75,7 @@ class StartPage(AdminIndexView):
 
     @staticmethod
     def _deadline(ticket):
-        return workflow.deadline_state(ticket.status, ticket.due_at, utcnow())
+        return workflow.deadline_state(ticket.status, ticket.due_at, utcnow(), policy_today())
 
 
 def init_admin(app) -> Admin:

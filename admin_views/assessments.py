@@ -18,8 +18,7 @@ from markupsafe import Markup
 from extensions import db
 from models import MonthlyAssessment
 from models.assessment import ASSESSMENT_STATUS, GRADE
-from models.base import utcnow
-from models.queries import local_date
+from models.queries import company_today
 from rules import periods
 from rules.refusal import N_, Refused
 from services import assessments as service
@@ -199,7 +198,7 @@ class MonthlyAssessmentView(AssessmentView):
 
     def default_period(self) -> str:
         """The month just ended: supervisors assess at the start of the next month."""
-        return periods.previous_period(periods.period_of(local_date(utcnow())))
+        return periods.previous_period(periods.period_of(company_today()))
 
     def parse_period(self, text: str) -> str:
         periods.parse_period(text)
@@ -227,7 +226,7 @@ class AnnualAssessmentView(AssessmentView):
         super().__init__(entity, **declared)
 
     def default_period(self) -> str:
-        return str(local_date(utcnow()).year)
+        return str(company_today().year)
 
     def parse_period(self, text: str) -> int:
         if not (text.isdigit() and 2000 <= int(text) <= 2100):

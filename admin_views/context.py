@@ -1,4 +1,5 @@
-"""Who is acting in this request: role and the stewards whose rows they act for."""
+"""Who is acting in this request: role, the stewards whose rows they act for, and the policy
+in force today — each computed once per request."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from flask import g, has_request_context
 from flask_login import current_user
 
 from extensions import db
+from models.queries import company_today, policy_at
 from models.scopes import visible_steward_ids
+from rules.policy import Policy
 
 
 def current_role() -> str | None:
@@ -20,3 +23,10 @@ def steward_ids() -> list[int]:
     if "steward_ids" not in g:
         g.steward_ids = visible_steward_ids(db.session, current_user.role, current_user.staff_id)
     return g.steward_ids
+
+
+def policy_today() -> Policy:
+    """Computed once per request: the policy numbers in force today."""
+    if "policy_today" not in g:
+        g.policy_today = policy_at(db.session, company_today())
+    return g.policy_today

@@ -18,9 +18,8 @@ from flask_login import current_user
 from access import ENTITIES
 from extensions import db
 from models import ArrearsReminder, Bill, Building, FeeStandard, Project, Staff, Unit
-from models.base import utcnow
 from models.fees import ARREARS_REASON, BILL_STATUS, FEE_BASIS, REMINDER_OUTCOME
-from models.queries import collection_by, local_date
+from models.queries import collection_by, company_today
 from rules import billing, periods
 from services.billing import bill_run, waive
 
@@ -30,10 +29,6 @@ ARREARS_PAGE = 50
 BUCKET_LABELS = {"0-30": _l("≤ 30 days"), "31-90": _l("31–90 days"),
                  "91-180": _l("91–180 days"), "180+": _l("> 180 days")}
 GROUP_LABELS = {"project": _l("Project"), "steward": _l("Steward")}
-
-
-def _today() -> date:
-    return local_date(utcnow())
 
 
 def _bucket_case(today: date):
@@ -59,7 +54,7 @@ class FeeStandardView(EntityView):
         standard = self.get_one(request.args.get("id"))
         if standard is None:
             abort(404)
-        today = _today()
+        today = company_today()
         project_standards = self.get_query().filter(
             FeeStandard.project_id == standard.project_id).order_by(
             FeeStandard.effective_from.desc()).all()
@@ -90,7 +85,7 @@ class BillView(EntityView):
     # ---- the bill run ---------------------------------------------------------------------
     @expose("/run/", methods=("GET", "POST"))
     def run_view(self):
-        period = (request.values.get("period") or periods.period_of(_today())).strip()
+        period = (request.values.get("period") or periods.period_of(company_today())).strip()
         if request.method == "POST":
             results = []
             if self.commit_or_refuse(lambda: results.append(bill_run(
@@ -115,7 +110,7 @@ class BillView(EntityView):
     # ---- arrears --------------------------------------------------------------------------
     @expose("/arrears/")
     def arrears_view(self):
-        today = _today()
+        today = company_today()
         scope = scope_condition(self.entity)
         due = outstanding(today) if scope is None else sa.and_(outstanding(today), scope)
         owed = sa.func.sum(Bill.amount - Bill.paid_amount)
@@ -158,7 +153,7 @@ class BillView(EntityView):
     # ---- collection reports ---------------------------------------------------------------
     @expose("/collection/")
     def collection_view(self):
-        year_text = request.args.get("year") or str(_today().year)
+        year_text = request.args.get("year") or str(company_today().year)
         group = request.args.get("by", "project")
         if group not in GROUP_LABELS or not (year_text.isdigit() and
                                              2000 <= int(year_text) <= 2100):

@@ -16,7 +16,7 @@ from flask_login import current_user
 from extensions import db
 from models import Bill, MonthlyAssessment, ReturnVisit, RewardPenalty, Staff, Ticket, Unit
 from models.base import utcnow
-from models.queries import local_date, onboarding_scores
+from models.queries import company_today, local_date, onboarding_scores
 from rules import periods, workflow
 
 from .context import steward_ids
@@ -35,7 +35,7 @@ def _open_tickets(stewards: list[int], overdue_only: bool = False) -> list[Ticke
 
 def steward_work() -> dict:
     me = [current_user.staff_id] if current_user.staff_id else []
-    today = local_date(utcnow())
+    today = company_today()
     visits = db.session.scalars(sa.select(ReturnVisit).where(
         ReturnVisit.steward_id.in_(me), ReturnVisit.visited_at.is_(None),
         ReturnVisit.planned_on.is_not(None),
@@ -53,7 +53,7 @@ def steward_work() -> dict:
 
 def supervisor_work() -> dict:
     team = [pk for pk in steward_ids() if pk != current_user.staff_id]
-    last_month = periods.previous_period(periods.period_of(local_date(utcnow())))
+    last_month = periods.previous_period(periods.period_of(company_today()))
     drafts = db.session.scalars(sa.select(MonthlyAssessment).where(
         MonthlyAssessment.staff_id.in_(team), MonthlyAssessment.status == "draft",
     ).order_by(MonthlyAssessment.period.desc(), MonthlyAssessment.staff_id)).all()

@@ -3,28 +3,25 @@ duty after their onboarding exam (P-TRN-2)."""
 
 from __future__ import annotations
 
-from flask import g
 from flask_admin.actions import action
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from extensions import db
-from models.base import utcnow
-from models.queries import local_date, policy_at
+from models.queries import company_today
 from rules.staffing import Applicant, hiring_check
 from services.staffing import put_on_duty
 
+from .context import policy_today
 from .generated import EntityView
 
 
 def check_of(person):
     """The hiring check of a staff record on today's date, under today's policy."""
-    if "hiring_policy" not in g:
-        g.hiring_policy = policy_at(db.session, local_date(utcnow()))
     applicant = Applicant(person.birth_date, person.education, person.major,
                           person.property_years, person.steward_years)
-    return hiring_check(applicant, local_date(utcnow()), g.hiring_policy)
+    return hiring_check(applicant, company_today(), policy_today())
 
 
 def _check_summary(view, context, model, name):

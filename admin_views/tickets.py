@@ -17,21 +17,17 @@ from markupsafe import Markup
 from extensions import db
 from models import Ticket
 from models.base import utcnow
-from models.queries import local_date, policy_at
 from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import workflow
 from services.tickets import take_step
 
+from .context import policy_today
 from .generated import EntityView, as_id, personal_value
 
 DEADLINE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon")}
 # Ticket fields only the workflow's steps write.
 WORKFLOW_FIELDS = ["status", "priority", "due_at", "resolved_at", "closed_at", "resolution",
                    "solved_on_spot", "department", "satisfaction", "feedback", "rework_count"]
-
-
-def _now_policy():
-    return policy_at(db.session, local_date(utcnow()))
 
 
 class DeadlineFilter(BaseSQLAFilter):
@@ -49,7 +45,7 @@ class DeadlineFilter(BaseSQLAFilter):
         query = query.filter(Ticket.status.in_(workflow.OPEN_STATES))
         if value == "overdue":
             return query.filter(Ticket.due_at < now)
-        soon = now + timedelta(hours=_now_policy().due_soon_hours)
+        soon = now + timedelta(hours=policy_today().due_soon_hours)
         return query.filter(Ticket.due_at >= now, Ticket.due_at <= soon)
 
     def operation(self):
@@ -58,7 +54,7 @@ class DeadlineFilter(BaseSQLAFilter):
 
 def _due_formatter(view, context, model, name):
     shown = view.format_moment(model.due_at)
-    state = workflow.deadline_state(model.status, model.due_at, utcnow(), view.policy_now)
+    state = workflow.deadline_state(model.status, model.due_at, utcnow(), policy_today())
     if state is None:
         return shown
     tone = "danger" if state == "overdue" else "warning"
@@ -90,14 +86,6 @@ class TicketView(EntityView):
         }
         super().__init__(entity, **declared)
 
-    @property
-    def policy_now(self):
-        from flask import g
-
-        if "policy_now" not in g:
-            g.policy_now = _now_policy()
-        return g.policy_now
-
     # ---- the handling page ----------------------------------------------------------------
     @expose("/step/", methods=("GET", "POST"))
     def step_view(self):
@@ -125,7 +113,7 @@ class TicketView(EntityView):
             "admin/work/ticket.html", ticket=ticket, steps=steps, entered=entered,
             statuses=TICKET_STATUS, departments=list(HANDLING_DEPARTMENT),
             deadline=workflow.deadline_state(ticket.status, ticket.due_at, utcnow(),
-                                             self.policy_now),
+                                             policy_today()),
             deadline_labels=DEADLINE_LABELS, on_time=(
                 workflow.on_time(ticket.resolved_at, ticket.due_at)
                 if ticket.resolved_at and ticket.due_at else None),

@@ -22,7 +22,13 @@ from .fees import ArrearsReminder, Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
 from .property import Unit
-from .queries import local_date, onboarding_scores, policy_at, previous_attempts
+from .queries import (
+    company_today,
+    local_date,
+    onboarding_scores,
+    policy_at,
+    previous_attempts,
+)
 from .tickets import Ticket, TicketEvent
 from .tracking import current_actor
 from .training import TrainingResult, TrainingSession
@@ -93,7 +99,7 @@ def _staff(session: Session, person: Staff, is_new: bool) -> None:
                                               (person.id and r.staff_id == person.id))
         and _is_onboarding(session, r)
     ]
-    staffing.check_may_go_on_duty(scores, policy_at(session, local_date(utcnow())))
+    staffing.check_may_go_on_duty(scores, policy_at(session, company_today()))
 
 
 def _is_onboarding(session: Session, result: TrainingResult) -> bool:
@@ -114,7 +120,7 @@ def _training_result(session: Session, result: TrainingResult, is_new: bool) -> 
         if result.exam_score is None:
             result.passed = bool(result.passed) and not _is_onboarding(session, result)
         else:
-            day = result.taken_on or local_date(utcnow())
+            day = result.taken_on or company_today()
             result.passed = staffing.exam_passed(result.exam_score, policy_at(session, day))
 
 

@@ -38,6 +38,13 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(company_zone())).date()
 
 
+def company_today() -> date:
+    """Today in the company's calendar."""
+    from .base import utcnow
+
+    return local_date(utcnow())
+
+
 def policy_setting_at(session: Session, day: date) -> PolicySetting | None:
     """The settings version in force on `day`: the latest one effective on or before it."""
     with session.no_autoflush:

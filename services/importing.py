@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import AuditEntry, Building, ImportBatch, Owner, Ownership, Project, Unit, audit
 from models.base import Base, utcnow
-from models.queries import local_date
+from models.queries import company_today
 from rules.formats import valid
 from rules.refusal import N_, Refused
 
@@ -183,7 +183,7 @@ def plan(session: Session, rows: list[dict[str, str]]) -> Plan:
                  .where(Ownership.owner_id.in_(chunk)))}
     seen_units: dict[tuple, int] = {}
     seen_owners: dict[str, tuple[int, str]] = {}
-    today = local_date(utcnow())
+    today = company_today()
     result = []
     for line, values in enumerate(rows, start=2):
         row = RowPlan(line, values)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models import RewardPenalty, Staff
-from models.base import utcnow
-from models.queries import local_date, onboarding_scores, policy_at
+from models.queries import company_today, onboarding_scores, policy_at
 from rules import staffing
 from rules.refusal import N_, Refused
 
@@ -17,7 +16,7 @@ def put_on_duty(session: Session, person: Staff) -> None:
         return
     if person.position == "steward":
         staffing.check_may_go_on_duty(onboarding_scores(session, person.id),
-                                      policy_at(session, local_date(utcnow())))
+                                      policy_at(session, company_today()))
     person.status = "on_duty"
 
 
@@ -26,4 +25,4 @@ def decide(suggestion: RewardPenalty, accepted: bool) -> None:
     if suggestion.status != "pending":
         raise Refused(N_("Only a pending suggestion can be decided."))
     suggestion.status = "confirmed" if accepted else "rejected"
-    suggestion.decided_on = local_date(utcnow())
+    suggestion.decided_on = company_today()
