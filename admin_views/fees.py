@@ -192,7 +192,7 @@ def _due_reminders(today: date) -> list[ArrearsReminder]:
     """P-FEE-2: the latest reminder of each bill still unpaid whose promised date passed."""
     latest = (sa.select(ArrearsReminder.bill_id, sa.func.max(ArrearsReminder.reminded_at)
                         .label("at")).group_by(ArrearsReminder.bill_id).subquery())
-    query = (sa.select(ArrearsReminder)
+    query = (sa.select(ArrearsReminder).options(sa.orm.contains_eager(ArrearsReminder.bill))
              .join(latest, sa.and_(ArrearsReminder.bill_id == latest.c.bill_id,
                                    ArrearsReminder.reminded_at == latest.c.at))
              .join(ArrearsReminder.bill)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import Bill, MonthlyAssessment, ReturnVisit, RewardPenalty, Staff, Ticket, Unit
@@ -30,13 +31,15 @@ def _open_tickets(stewards: list[int], overdue_only: bool = False) -> list[Ticke
                                     Ticket.status.in_((*workflow.OPEN_STATES, "resolved")))
     if overdue_only:
         query = query.where(Ticket.status.in_(workflow.OPEN_STATES), Ticket.due_at < utcnow())
+    query = query.options(joinedload(Ticket.unit), joinedload(Ticket.steward))  # shown per row
     return list(db.session.scalars(query.order_by(Ticket.due_at).limit(SHOWN)))
 
 
 def steward_work() -> dict:
     me = [current_user.staff_id] if current_user.staff_id else []
     today = company_today()
-    visits = db.session.scalars(sa.select(ReturnVisit).where(
+    visits = db.session.scalars(sa.select(ReturnVisit).options(
+        joinedload(ReturnVisit.owner), joinedload(ReturnVisit.unit)).where(
         ReturnVisit.steward_id.in_(me), ReturnVisit.visited_at.is_(None),
         ReturnVisit.planned_on.is_not(None),
     ).order_by(ReturnVisit.planned_on).limit(SHOWN)).all()
@@ -68,6 +71,7 @@ def hr_work() -> dict:
         Staff.position == "steward", Staff.status.in_(("candidate", "onboarding")),
     ).order_by(Staff.employee_no)).all()
     exams = {person.id: onboarding_scores(db.session, person.id) for person in waiting}
-    pending = db.session.scalars(sa.select(RewardPenalty).where(
+    pending = db.session.scalars(sa.select(RewardPenalty).options(
+        joinedload(RewardPenalty.staff)).where(
         RewardPenalty.status == "pending").order_by(RewardPenalty.id.desc()).limit(SHOWN)).all()
     return {"waiting": waiting, "exams": exams, "pending": pending}
