@@ -105,8 +105,6 @@ VIEWS: dict[str, dict] = {
     ),
     "training_result": dict(
         column_list=["staff", "session", "attempt", "taken_on", "exam_score", "passed"],
-        # attempt and pass follow from the earlier attempts and the policy's pass mark
-        form_columns=["session", "staff", "taken_on", "exam_score"],
         column_default_sort=("taken_on", True),
     ),
     "monthly_assessment": dict(

@@ -76,12 +76,6 @@ class BillView(EntityView):
     page_links_declared = (("run_view", _l("Bill run")), ("arrears_view", _l("Arrears")),
                            ("collection_view", _l("Collection")))
 
-    def __init__(self, entity, **declared):
-        declared.setdefault("form_excluded_columns", [
-            "payments", "paid_amount", "status", "created_at", "created_by", "updated_at",
-            "updated_by", "version"])
-        super().__init__(entity, **declared)
-
     # ---- the bill run ---------------------------------------------------------------------
     @expose("/run/", methods=("GET", "POST"))
     def run_view(self):

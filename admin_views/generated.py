@@ -534,6 +534,10 @@ class EntityView(ModelView):
         default("form_excluded_columns", [
             *to_many, *(c.name for c in mapper.columns if c.info.get("system")),
         ])
+        derived = [c.name for c in mapper.columns if c.info.get("derived")]
+        self.form_excluded_columns = [
+            *self.form_excluded_columns,
+            *(name for name in derived if name not in self.form_excluded_columns)]
         default("column_default_sort", ("id", True))
         choice_columns = {c.name: c.info["choices"] for c in columns if "choices" in c.info}
         self.column_choices = {k: list(v) for k, v in choice_columns.items()}

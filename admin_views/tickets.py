@@ -25,9 +25,6 @@ from .context import policy_today
 from .generated import EntityView, as_id, personal_value
 
 DEADLINE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon")}
-# Ticket fields only the workflow's steps write.
-WORKFLOW_FIELDS = ["status", "priority", "due_at", "resolved_at", "closed_at", "resolution",
-                   "solved_on_spot", "department", "satisfaction", "feedback", "rework_count"]
 
 
 class DeadlineFilter(BaseSQLAFilter):
@@ -68,17 +65,14 @@ def _code_formatter(view, context, model, name):
 
 
 class TicketView(EntityView):
-    """Owners' needs. Status and its fields change only through the workflow's steps."""
+    """Owners' needs. Status and its fields (DERIVED in the model, so never on the form)
+    change only through the workflow's steps."""
 
     work_page = ("step_view", _l("Handle"))
     endpoint_letters = {"step_view": "R"}
     action_letters = {"delete": "D", "accept": "U", "close": "U"}
 
     def __init__(self, entity, **declared):
-        declared.setdefault("form_excluded_columns", [
-            "events", "created_at", "created_by", "updated_at", "updated_by", "version",
-            *WORKFLOW_FIELDS,
-        ])
         declared["column_filters"] = [*declared.get("column_filters", []), DeadlineFilter()]
         declared["column_formatters"] = {
             **declared.get("column_formatters", {}),

@@ -42,6 +42,10 @@ class UTCDateTime(sa.TypeDecorator):
 
 Money = sa.Numeric(12, 2)
 
+# Column info for a value the rules write (a ticket's status, a bill's paid amount): shown,
+# never typed into a form.
+DERIVED = {"derived": True}
+
 
 class Base(DeclarativeBase):
     registry = registry(

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, Entity, choice, non_negative, positive, ref, utcnow
+from .base import DERIVED, Choices, Entity, choice, non_negative, positive, ref, utcnow
 from .people import Staff
 from .property import Owner, Project, Unit
 
@@ -95,9 +95,10 @@ class Bill(Entity):
     standard_id: Mapped[int] = ref("fee_standard.id")
     period: Mapped[str] = mapped_column(sa.String(7), info={"format": "period"})
     amount: Mapped[Decimal] = mapped_column(info={"min": 0})
-    paid_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"min": 0})
+    paid_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"),
+                                                info={"min": 0, **DERIVED})
     due_date: Mapped[date] = mapped_column(index=True)
-    status: Mapped[str] = choice(BILL_STATUS, default="unpaid", index=True)
+    status: Mapped[str] = choice(BILL_STATUS, default="unpaid", index=True, info=DERIVED)
 
     # Joined always: a bill is shown as "period unit" wherever it appears.
     unit: Mapped[Unit] = relationship(lazy="joined")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, Entity, between, choice, non_negative, ref, utcnow
+from .base import DERIVED, Choices, Entity, between, choice, non_negative, ref, utcnow
 from .people import Staff
 from .property import CONTACT_CHANNEL, Owner, Unit
 
@@ -68,20 +68,20 @@ class Ticket(Entity):
     category: Mapped[str] = choice(TICKET_CATEGORY, default="repair", index=True)
     urgent: Mapped[bool] = mapped_column(default=False)
     important: Mapped[bool] = mapped_column(default=False)
-    priority: Mapped[str] = choice(PRIORITY, default="P4", index=True)
+    priority: Mapped[str] = choice(PRIORITY, default="P4", index=True, info=DERIVED)
     description: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = choice(TICKET_STATUS, default="new", index=True)
+    status: Mapped[str] = choice(TICKET_STATUS, default="new", index=True, info=DERIVED)
     steward_id: Mapped[int | None] = ref("staff.id", nullable=True)
-    department: Mapped[str | None] = choice(HANDLING_DEPARTMENT, nullable=True)
+    department: Mapped[str | None] = choice(HANDLING_DEPARTMENT, nullable=True, info=DERIVED)
     intake_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    due_at: Mapped[datetime | None] = mapped_column(index=True)
-    resolved_at: Mapped[datetime | None]
-    closed_at: Mapped[datetime | None]
-    resolution: Mapped[str | None] = mapped_column(sa.Text)
-    solved_on_spot: Mapped[bool] = mapped_column(default=False)
-    satisfaction: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5})
-    feedback: Mapped[str | None] = mapped_column(sa.Text)
-    rework_count: Mapped[int] = mapped_column(default=0, info={"min": 0})
+    due_at: Mapped[datetime | None] = mapped_column(index=True, info=DERIVED)
+    resolved_at: Mapped[datetime | None] = mapped_column(info=DERIVED)
+    closed_at: Mapped[datetime | None] = mapped_column(info=DERIVED)
+    resolution: Mapped[str | None] = mapped_column(sa.Text, info=DERIVED)
+    solved_on_spot: Mapped[bool] = mapped_column(default=False, info=DERIVED)
+    satisfaction: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5, **DERIVED})
+    feedback: Mapped[str | None] = mapped_column(sa.Text, info=DERIVED)
+    rework_count: Mapped[int] = mapped_column(default=0, info={"min": 0, **DERIVED})
 
     owner: Mapped[Owner | None] = relationship()
     unit: Mapped[Unit | None] = relationship()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, Entity, between, choice, positive, ref
+from .base import DERIVED, Choices, Entity, between, choice, positive, ref
 from .people import Staff
 
 TRAINING_KIND = Choices(
@@ -58,12 +58,12 @@ class TrainingResult(Entity):
 
     session_id: Mapped[int] = ref("training_session.id")
     staff_id: Mapped[int] = ref("staff.id")
-    attempt: Mapped[int] = mapped_column(default=1, info={"min": 1})
+    attempt: Mapped[int] = mapped_column(default=1, info={"min": 1, **DERIVED})
     taken_on: Mapped[date | None]
     exam_score: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(5, 1), info={"min": 0, "max": 100}
     )
-    passed: Mapped[bool] = mapped_column(default=False)
+    passed: Mapped[bool] = mapped_column(default=False, info=DERIVED)
 
     session: Mapped[TrainingSession] = relationship()
     staff: Mapped[Staff] = relationship()
