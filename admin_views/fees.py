@@ -83,7 +83,7 @@ class BillView(EntityView):
         if request.method == "POST":
             results = []
             if self.commit_or_refuse(lambda: results.append(bill_run(
-                    db.session, _checked_period(period), actor=current_user.username))):
+                    db.session, period, actor=current_user.username))):
                 run = results[0]
                 flash(gettext("%(period)s: %(created)s bills created, %(existing)s already "
                               "there, %(standards)s fee standards in force.",
@@ -165,11 +165,6 @@ class BillView(EntityView):
         return self.render("admin/work/collection.html", year=year, group=group,
                            groups=GROUP_LABELS, months=months, labels=labels, cells=cells,
                            yearly=yearly, return_url=self.get_url(".index_view"))
-
-
-def _checked_period(text: str) -> str:
-    periods.parse_period(text)
-    return text
 
 
 def _last_reminders(bill_ids) -> dict[int, ArrearsReminder]:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from rules import periods
+from rules.billing import collection_rate
 from rules.policy import DEFAULT, Policy
 
 from .assessment import MonthlyAssessment
@@ -56,10 +57,16 @@ def policy_setting_at(session: Session, day: date) -> PolicySetting | None:
         ).first()
 
 
-def policy_at(session: Session, day: date) -> Policy:
-    """The policy numbers in force on `day`; POLICY.md's defaults before any version."""
+def policy_version_at(session: Session, day: date) -> tuple[PolicySetting | None, Policy]:
+    """The settings version in force on `day` and its numbers; POLICY.md's defaults (and no
+    version) before the first one."""
     setting = policy_setting_at(session, day)
-    return DEFAULT if setting is None else Policy.from_record(setting)
+    return setting, (DEFAULT if setting is None else Policy.from_record(setting))
+
+
+def policy_at(session: Session, day: date) -> Policy:
+    """The policy numbers in force on `day`."""
+    return policy_version_at(session, day)[1]
 
 
 def onboarding_scores(session: Session, staff_id: int) -> list[Decimal | None]:
@@ -185,8 +192,6 @@ class Collection:
 
     @property
     def rate(self) -> Decimal | None:
-        from rules.billing import collection_rate
-
         return collection_rate(self.collected, self.receivable)
 
 

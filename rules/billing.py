@@ -7,6 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .refusal import N_, Refused
+from .scoring import ratio_score
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -76,6 +77,4 @@ def aging_bucket(days: int) -> str | None:
 def collection_rate(collected: Decimal, receivable: Decimal) -> Decimal | None:
     """P-FEE-3, P-KPI-2: collected ÷ receivable as 0–100; None ("no data") when nothing was
     receivable."""
-    from .scoring import ratio_score
-
     return ratio_score(collected, receivable)

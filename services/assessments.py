@@ -20,13 +20,12 @@ from models.queries import (
     company_zone,
     local_date,
     month_record,
-    policy_setting_at,
+    policy_version_at,
     previous_grade,
     team_stewards,
 )
 from rules import periods
 from rules.billing import collection_rate
-from rules.policy import DEFAULT, Policy
 from rules.refusal import N_, Refused
 from rules.scoring import (
     KPIs,
@@ -41,11 +40,6 @@ from rules.scoring import (
 Assessment = MonthlyAssessment | AnnualAssessment
 
 
-def _policy(session: Session, day: date):
-    setting = policy_setting_at(session, day)
-    return setting, (DEFAULT if setting is None else Policy.from_record(setting))
-
-
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
@@ -57,7 +51,7 @@ def score_month(session: Session, assessment: MonthlyAssessment,
     month's last day, and keep the breakdown the figures came from in `explanation`."""
     now = now or utcnow()
     staff = assessment.staff or session.get(Staff, assessment.staff_id)
-    setting, policy = _policy(session, periods.last_day(assessment.period))
+    setting, policy = policy_version_at(session, periods.last_day(assessment.period))
     record = month_record(session, staff, assessment.period, company_zone())
     receivable = sum((due for _, due, _ in record.bills), Decimal(0))
     collected = sum((paid for _, _, paid in record.bills), Decimal(0))
@@ -101,7 +95,7 @@ def explanation(assessment: MonthlyAssessment) -> dict:
 def score_year(session: Session, assessment: AnnualAssessment) -> None:
     """P-ASM-2 from the year's confirmed monthly totals and the two entered scores."""
     last = date(assessment.year, 12, 31)
-    setting, policy = _policy(session, last)
+    setting, policy = policy_version_at(session, last)
     totals = session.scalars(sa.select(MonthlyAssessment.total).where(
         MonthlyAssessment.staff_id == assessment.staff_id,
         MonthlyAssessment.status == "confirmed",
