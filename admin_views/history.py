@@ -31,36 +31,49 @@ def entries_of(model, since_version: int | None = None) -> list[AuditEntry]:
     return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(HISTORY_ROWS)))
 
 
-def readable(view, entry: AuditEntry) -> list[tuple[str, str, str]]:
-    """(field label, old, new) of an entry, as the signed-in role may see them."""
-    from .generated import mask
-
-    hidden = set(view.entity.personal) if current_role() not in REVEAL_PERSONAL_TO else set()
-    shown = {name for name, _ in view._details_columns}
-    shown |= {column for column, key in view._field_for_column.items() if key in shown}
-    changes = json.loads(entry.changes or "{}")
-    rows = []
-    for name, pair in changes.items():
-        if not isinstance(pair, list) or name not in shown:
-            continue  # derived fields (a score's breakdown) are not on the details page either
-        old, new = (mask(v) if name in hidden and v else _shown(view, name, v) for v in pair)
-        label = view.column_labels.get(name) or view.column_labels.get(
-            view._field_for_column.get(name, ""), name)
-        rows.append((str(label), old, new))
-    return rows
-
-
-def _shown(view, name: str, value) -> str:
+def word(view, name: str, value) -> str:
+    """One stored value as `view`'s role reads it: masked when personal and the role sees it
+    masked, 是/否, a code in words, a stored breakdown (JSON) only hinted at."""
     from .fields import format_yes_no
+    from .generated import mask
 
     if value is None:
         return ""
+    if name in view.entity.personal and current_role() not in REVEAL_PERSONAL_TO:
+        return mask(str(value))
     if isinstance(value, bool):
         return format_yes_no(view, value)
     if name in view.history_formatters:
         return view.history_formatters[name](value)
-    choices = dict(view.column_choices.get(name, ()))
-    return str(choices.get(value, value))
+    column = view.model.__table__.c.get(name)
+    if column is not None and "choices" in column.info:
+        return str(column.info["choices"].label(value))
+    if isinstance(value, str) and value.startswith("{"):
+        return "{…}"
+    return str(value)
+
+
+def label_of(view, name: str) -> str:
+    """A column's label, or its relationship's for a foreign key (owner_id → 业主)."""
+    return str(view.column_labels.get(name) or view.column_labels.get(
+        view._field_for_column.get(name, ""), name))
+
+
+def readable(view, entry: AuditEntry, only_shown: bool = True) -> list[tuple[str, str, str]]:
+    """(field label, old, new) of an entry; by default only the fields the details page shows
+    (a score's stored breakdown is not on it either)."""
+    shown = {name for name, _ in view._details_columns}
+    shown |= {column for column, key in view._field_for_column.items() if key in shown}
+    rows = []
+    for name, pair in json.loads(entry.changes or "{}").items():
+        if name not in shown and only_shown:
+            continue
+        if isinstance(pair, list):
+            rows.append((label_of(view, name), word(view, name, pair[0]),
+                         word(view, name, pair[1])))
+        else:  # a bulk entry's summary: {"period": "2026-12", "created": 300}
+            rows.append((label_of(view, name), "", str(pair)))
+    return rows
 
 
 def history(view, model) -> list[dict]:
@@ -70,18 +83,15 @@ def history(view, model) -> list[dict]:
 
 
 # ---- the audit trail's own list (admin) ------------------------------------------------------
-def _entity_label(table: str) -> str:
-    from access import BY_MODEL
-    from models import Base
-
-    for mapper in Base.registry.mappers:
-        if mapper.local_table.name == table and mapper.class_ in BY_MODEL:
-            return str(BY_MODEL[mapper.class_].label)
-    return table
+def _entity_view(audit_view, table: str):
+    """The generated view of the entity an entry is about (None for the import batches)."""
+    return next((v for v in audit_view.admin._views if getattr(v, "model", None) is not None
+                 and v.model.__tablename__ == table), None)
 
 
 def _entity_formatter(view, context, model, name):
-    return _entity_label(model.entity)
+    entity_view = _entity_view(view, model.entity)
+    return str(entity_view.entity.label) if entity_view else model.entity
 
 
 def _action_formatter(view, context, model, name):
@@ -93,49 +103,14 @@ def _source_formatter(view, context, model, name):
 
 
 def _changes_formatter(view, context, model, name):
-    """old → new per field, in words: field labels, choice labels, personal fields masked
-    for roles that see them masked; a stored breakdown (JSON) is only hinted at."""
+    """Every changed field of the entry, read as on the record's own history."""
     from markupsafe import Markup
 
-    from access import PERSONAL_FIELDS
-    from models import Base
-
-    from .fields import format_yes_no
-    from .generated import mask
-    from .labels import FIELD_LABELS
-
-    table = Base.metadata.tables.get(model.entity)
-    entity_view = next((v for v in view.admin._views if getattr(v, "model", None) is not None
-                        and v.model.__table__ is table), None)
-    readers = getattr(entity_view, "history_formatters", {})
-    hidden = set()
-    if current_role() not in REVEAL_PERSONAL_TO:
-        hidden = {f for fields in PERSONAL_FIELDS.values() for f in fields}
-
-    def word(field, value):
-        if value is None:
-            return ""
-        if field in hidden:
-            return mask(str(value))
-        if isinstance(value, bool):
-            return format_yes_no(view, value)
-        if field in readers:
-            return readers[field](value)
-        column = table.c.get(field) if table is not None else None
-        if column is not None and "choices" in column.info:
-            return str(column.info["choices"].label(value))
-        if isinstance(value, str) and value.startswith("{"):
-            return "{…}"
-        return str(value)
-
-    lines = []
-    for field, pair in json.loads(model.changes or "{}").items():
-        label = FIELD_LABELS.get(field, field)
-        if isinstance(pair, list) and len(pair) == 2:
-            lines.append(f"{label}: {word(field, pair[0])} → {word(field, pair[1])}")
-        else:
-            lines.append(f"{label}: {pair}")
-    return Markup("<br>").join(lines)
+    entity_view = _entity_view(view, model.entity)
+    if entity_view is None:
+        return model.changes or ""
+    return Markup("<br>").join(f"{label}: {old} → {new}" for label, old, new in
+                               readable(entity_view, model, only_shown=False))
 
 
 AUDIT_FORMATTERS = {"entity": _entity_formatter, "action": _action_formatter,
