@@ -40,6 +40,7 @@ from rules.refusal import Refused
 from .context import current_role, steward_ids
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
 from .labels import FIELD_LABELS
+from .masking import MaskedLookups, MaskedPickerFields, reveals_personal
 from .validation import validators_for
 
 # Flask-Admin endpoint -> the operation letter it needs. Endpoints not listed are refused.
@@ -154,8 +155,21 @@ def scoped_query(model: type):
     return query if entity is None else scoped(query, entity)
 
 
-class ScopedAjaxLoader(QueryAjaxModelLoader):
-    """A picker's search, limited to the rows the user may read."""
+class ScopedAjaxLoader(MaskedPickerFields, QueryAjaxModelLoader):
+    """A picker's search, limited to the rows the user may read, by the fields the user
+    sees in full; its labels masked like every list."""
+
+    def format(self, model):
+        found = super().format(model)
+        entity = BY_MODEL.get(self.model)
+        if found is None or entity is None or reveals_personal():
+            return found
+        pk, label = found
+        for name in entity.personal:
+            value = getattr(model, name, None)
+            if value:
+                label = label.replace(value, mask(value))
+        return pk, label
 
     def get_query(self):
         return scoped_query(self.model)
@@ -165,7 +179,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
             return self.get_query().filter(self.model.id == as_id(pk)).one_or_none()
 
 
-class EntityView(ModelView):
+class EntityView(MaskedLookups, ModelView):
     """An admin view for one entity of the access declaration."""
 
     page_size = PAGE_SIZE
