@@ -453,6 +453,7 @@ class EntityView(MaskedLookups, ModelView):
                 target = self._relation_targets.get(field.name)
                 if target is not None:
                     field.query = scoped_query(target)
+                field.validators = [*field.validators, _picked_row_exists]
             elif isinstance(field, AjaxSelectField):
                 field.validators = [*field.validators, _picked_row_exists]
         if current_role() not in REVEAL_PERSONAL_TO:
@@ -586,7 +587,7 @@ class EntityView(MaskedLookups, ModelView):
 
 
 def _picked_row_exists(form, field) -> None:
-    """An AJAX picker whose id is not among the user's rows is an error, not a blank."""
+    """A picked id that is not among the user's rows is an error, not a blank."""
     if field.raw_data and field.raw_data[0] not in ("", "__None") and field.data is None:
         raise ValidationError(gettext("Choose one of the records offered."))
 

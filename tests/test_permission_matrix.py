@@ -174,9 +174,14 @@ def test_a_steward_cannot_save_a_row_into_another_stewards_scope(app, db):
     mine = scoped_ids(app, "ticket", "steward1")[0]
     with app.app_context():
         other = db.session.scalar(sa.select(Staff.id).where(Staff.employee_no == "E102"))
+    before = row(app, "ticket", mine)
     data = form_data(app, "ticket", mine, "admin") | {"steward": str(other)}
-    client.post(url("ticket", f"edit/?id={mine}"), data=data)
-    assert row(app, "ticket", mine)["steward_id"] != other
+    response = client.post(url("ticket", f"edit/?id={mine}"), data=data)
+    assert response.status_code == 200  # the form again, saying why
+    page = response.get_data(as_text=True)
+    field = re.search(r'name="steward".*?(?=<div class="form-group|</form>)', page, re.S)
+    assert field and "请从可选记录中选择。" in field.group(0), _flashes(client, response)
+    assert row(app, "ticket", mine) == before
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
