@@ -59,6 +59,13 @@ class MaskedLookups:
     def _search_fields(self, value):
         self.__dict__["_all_search_fields"] = value
 
+    def search_placeholder(self):
+        # the search box names only the fields searched
+        if reveals_personal():
+            return super().search_placeholder()
+        names = [getattr(field, "key", str(field)) for field, _path in self._search_fields or []]
+        return ", ".join(str(self.column_labels.get(n, n)) for n in names) or None
+
     @property
     def _sortable_columns(self):
         columns = self.__dict__.get("_all_sortable_columns")
