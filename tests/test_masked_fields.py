@@ -155,3 +155,16 @@ def _steward_of(app, owner_id: int) -> str:
         if owner_id in scoped_ids(app, "owner", f"steward{n}"):
             return f"steward{n}"
     pytest.fail("the owner has no steward")
+
+
+def test_a_pickers_label_keeps_a_personal_value_masked(app, db, as_role, monkeypatch):
+    """Were an owner's label to carry the phone, the picker would show it masked to a
+    supervisor and in full to the owner's steward."""
+    owner = _owner(app, SUPERVISOR)
+    monkeypatch.setattr(Owner, "__str__", lambda self: f"{self.name} {self.phone}")
+    query = url("ticket", f"ajax/lookup/?name=owner&query={owner.name}")
+    labels = dict(json.loads(as_role(SUPERVISOR).get(query).get_data(as_text=True)))
+    assert labels[owner.id] == f"{owner.name} {owner.phone[:3]}****{owner.phone[-4:]}"
+    labels = dict(json.loads(as_role(_steward_of(app, owner.id)).get(query).get_data(
+        as_text=True)))
+    assert labels[owner.id] == f"{owner.name} {owner.phone}"
