@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect as sa_inspect
 
 import models as m
 
@@ -57,9 +58,14 @@ class EntityAccess:
     category: object
     grants: dict[str, Grant]
     personal: tuple[str, ...] = ()
+    writes: dict[str, tuple[str, ...]] | None = None  # role -> fields; None: every field
 
     def grant(self, role: str | None) -> Grant:
         return self.grants.get(role or "", Grant(""))
+
+    def may_write(self, role: str | None, field: str) -> bool:
+        """Whether `role` writes `field` of this entity (given it may create or update)."""
+        return self.writes is None or field in self.writes.get(role or "", ())
 
 
 PROPERTY = _l("Property")
@@ -116,6 +122,22 @@ PERSONAL_FIELDS = {
     "ticket": ("contact_phone",),
 }
 
+# Who writes which fields, where roles share a record but not its fields: the steward
+# writes their own work log or summary, the supervisor only the comment on it. In an entity
+# listed here a role writes only the fields named for it; elsewhere a role that may create
+# or update writes every field its form offers.
+FIELD_WRITERS = {
+    "work_log": {
+        "steward": ("steward", "day", "needs_received", "problems_handled", "feedback_given"),
+        "supervisor": ("supervisor_comment",),
+    },
+    "summary": {
+        "steward": ("steward", "kind", "period_start", "problems", "shortcomings",
+                    "improvements"),
+        "supervisor": ("supervisor_comment",),
+    },
+}
+
 ENTITIES: dict[str, EntityAccess] = {
     name: EntityAccess(
         name=name,
@@ -124,6 +146,7 @@ ENTITIES: dict[str, EntityAccess] = {
         category=category,
         grants={role: Grant.parse(cell) for role, cell in zip(ROLES, cells, strict=True)},
         personal=PERSONAL_FIELDS.get(name, ()),
+        writes=FIELD_WRITERS.get(name),
     )
     for name, model, category, label, *cells in _TABLE
 }
@@ -138,6 +161,10 @@ def check_declaration() -> None:
                 raise ValueError(f"{entity.name}: scope {grant.scope} for {role} has no path")
             if grant.scope == "own_confirmed" and entity.model not in CONFIRMED:
                 raise ValueError(f"{entity.name}: no 'confirmed' condition")
+        known = set(sa_inspect(entity.model).attrs.keys())
+        for role, fields in (entity.writes or {}).items():
+            if set(fields) - known:
+                raise ValueError(f"{entity.name}: {role} writes unknown {set(fields) - known}")
 
 
 BY_MODEL: dict[type, EntityAccess] = {entity.model: entity for entity in ENTITIES.values()}

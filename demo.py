@@ -444,6 +444,9 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
         session.add(CareerMove(staff=person, kind="promotion", from_position="steward",
                                to_position="supervisor", effective_on=date(2022, 1, 1),
                                reason="连续两年考核优秀"))
+    session.add(CareerMove(staff=stewards[0], kind="transfer", from_position="steward",
+                           to_position="steward", effective_on=date(2025, 3, 1),
+                           reason="按项目人员安排调整负责区域"))
     session.add(Meeting(title="11 月工作协调会", kind="coordination", held_at=_at(ANCHOR, 9),
                         participants="客服部、工程部、安保部、保洁部",
                         minutes="讨论冬季供暖检修安排", action_items="工程部 11 月 30 日前完成巡检"))

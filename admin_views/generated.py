@@ -38,8 +38,10 @@ from models.scopes import row_filter
 from rules.refusal import Refused
 
 from .context import current_role, steward_ids
+from .field_access import FieldWrites
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
 from .labels import FIELD_LABELS
+from .masking import MaskedLookups, MaskedPickerFields, reveals_personal
 from .validation import validators_for
 
 # Flask-Admin endpoint -> the operation letter it needs. Endpoints not listed are refused.
@@ -154,8 +156,21 @@ def scoped_query(model: type):
     return query if entity is None else scoped(query, entity)
 
 
-class ScopedAjaxLoader(QueryAjaxModelLoader):
-    """A picker's search, limited to the rows the user may read."""
+class ScopedAjaxLoader(MaskedPickerFields, QueryAjaxModelLoader):
+    """A picker's search, limited to the rows the user may read, by the fields the user
+    sees in full; its labels masked like every list."""
+
+    def format(self, model):
+        found = super().format(model)
+        entity = BY_MODEL.get(self.model)
+        if found is None or entity is None or reveals_personal():
+            return found
+        pk, label = found
+        for name in entity.personal:
+            value = getattr(model, name, None)
+            if value:
+                label = label.replace(value, mask(value))
+        return pk, label
 
     def get_query(self):
         return scoped_query(self.model)
@@ -165,7 +180,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
             return self.get_query().filter(self.model.id == as_id(pk)).one_or_none()
 
 
-class EntityView(ModelView):
+class EntityView(MaskedLookups, FieldWrites, ModelView):
     """An admin view for one entity of the access declaration."""
 
     page_size = PAGE_SIZE
@@ -186,8 +201,12 @@ class EntityView(ModelView):
     action_letters = {"delete": "D"}
     # Letters of the pages a subclass exposes (a page's POST checks its own letter).
     endpoint_letters: dict[str, str] = {}
+    # Pages the policy keeps to some roles, beyond the letter (a supervisor's correction).
+    endpoint_roles: dict[str, frozenset] = {}
 
     details_template = "admin/work/details.html"
+    edit_template = "admin/work/edit.html"
+    create_template = "admin/work/create.html"
     list_template = "admin/work/list.html"
     # (endpoint, label) of pages linked above the list; shown to roles with the page's letter
     page_links_declared: tuple[tuple[str, object], ...] = ()
@@ -251,6 +270,8 @@ class EntityView(ModelView):
         letters = self.endpoint_letters.get(name, ENDPOINT_LETTER.get(name))
         if letters is None or (letters and not self.allows(letters)):
             abort(403)
+        if name in self.endpoint_roles and current_role() not in self.endpoint_roles[name]:
+            abort(403)
         if name == "ajax_update" and self.get_one(request.form.get("list_form_pk")) is None:
             abort(404)  # Flask-Admin would answer a missing row with a 500
         return None
@@ -263,6 +284,9 @@ class EntityView(ModelView):
         seen, row = posted_version(pk), self.get_one(pk)
         if row is not None and seen is not None and seen != row.version:
             return self.conflict_text(row, seen), 409
+        refusal = self.inline_refusal(row)
+        if refusal is not None:
+            return refusal, 403
         result = super().ajax_update()
         if isinstance(result, tuple) and result[1] == 500:
             return result[0], 400
@@ -348,7 +372,7 @@ class EntityView(ModelView):
         return Versioned
 
     def edit_form(self, obj=None):
-        form = self._fit_form(super().edit_form(obj))
+        form = self._fit_form(super().edit_form(obj), obj)
         if not form.seen_version.raw_data:
             form.seen_version.data = getattr(obj, "version", None)
         return form
@@ -432,22 +456,26 @@ class EntityView(ModelView):
                         form[name].data = found
         return form
 
-    def _fit_form(self, form):
-        """Scope relationship pickers and drop personal fields the role may not see."""
+    def _fit_form(self, form, obj=None):
+        """Scope relationship pickers, drop personal fields the role may not see and lock
+        the fields it may not write (admin_views/field_access.py)."""
         for field in form:
             if isinstance(field, QuerySelectField | QuerySelectMultipleField):
                 target = self._relation_targets.get(field.name)
                 if target is not None:
                     field.query = scoped_query(target)
+                field.validators = [*field.validators, _picked_row_exists]
             elif isinstance(field, AjaxSelectField):
                 field.validators = [*field.validators, _picked_row_exists]
         if current_role() not in REVEAL_PERSONAL_TO:
             for name in self.entity.personal:
                 if name in form:
                     del form[name]
-        return form
+        return self.lock_fields(form, obj)
 
     def validate_form(self, form) -> bool:
+        if not self.refuse_locked_posts(form):
+            return False
         valid = super().validate_form(form)
         return self._check_unique_together(form) and valid
 
@@ -572,7 +600,7 @@ class EntityView(ModelView):
 
 
 def _picked_row_exists(form, field) -> None:
-    """An AJAX picker whose id is not among the user's rows is an error, not a blank."""
+    """A picked id that is not among the user's rows is an error, not a blank."""
     if field.raw_data and field.raw_data[0] not in ("", "__None") and field.data is None:
         raise ValidationError(gettext("Choose one of the records offered."))
 

@@ -18,10 +18,11 @@ from extensions import db
 from models import Ticket
 from models.base import utcnow
 from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
-from rules import workflow
+from rules import corrections, workflow
 from services.tickets import take_step
 
-from .context import policy_today
+from .context import current_role, policy_today
+from .corrections import IntakeCorrection
 from .generated import EntityView, as_id, personal_value
 
 DEADLINE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon")}
@@ -64,12 +65,13 @@ def _code_formatter(view, context, model, name):
     return Markup('<a href="{}">{}</a>').format(url, model.code)
 
 
-class TicketView(EntityView):
+class TicketView(IntakeCorrection, EntityView):
     """Owners' needs. Status and its fields (DERIVED in the model, so never on the form)
-    change only through the workflow's steps."""
+    change only through the workflow's steps; the intake, once accepted, only through a
+    supervisor's correction."""
 
     work_page = ("step_view", _l("Handle"))
-    endpoint_letters = {"step_view": "R"}
+    endpoint_letters = {"step_view": "R", "correct_view": "U"}
     action_letters = {"delete": "D", "accept": "U", "close": "U"}
 
     def __init__(self, entity, **declared):
@@ -79,6 +81,12 @@ class TicketView(EntityView):
             "due_at": _due_formatter, "code": _code_formatter,
         }
         super().__init__(entity, **declared)
+
+    def write_refusal(self, obj, name):
+        if (obj is not None and name in corrections.INTAKE_FIELDS
+                and corrections.intake_fixed(obj.status)):
+            return gettext(corrections.FIXED)
+        return super().write_refusal(obj, name)
 
     # ---- the handling page ----------------------------------------------------------------
     @expose("/step/", methods=("GET", "POST"))
@@ -112,6 +120,7 @@ class TicketView(EntityView):
                 workflow.on_time(ticket.resolved_at, ticket.due_at)
                 if ticket.resolved_at and ticket.due_at else None),
             contact_phone=personal_value(ticket, "contact_phone"),
+            can_correct=self.allows("U") and corrections.may_correct(current_role()),
             format_moment=self.format_moment, return_url=self.get_url(".index_view"),
         )
 

@@ -8,12 +8,13 @@ refuses it with `rules.refusal.Refused`, which the views show as a message.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from rules import billing, staffing, workflow
+from rules import billing, corrections, periods, staffing, workflow
 from rules.refusal import N_, Refused
 
 from .assessment import AnnualAssessment, MonthlyAssessment
@@ -49,11 +50,14 @@ def _old(obj, key: str):
 
 # ---- tickets (P-TKT-2, P-TKT-7, P-TKT-6) ----------------------------------------------------
 def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
-    if is_new or any(_changed(ticket, k) for k in ("urgent", "important", "intake_at")):
+    if is_new or any(_changed(ticket, k) for k in corrections.INTAKE_FIELDS):
+        due_before = None if is_new else ticket.due_at
         ticket.intake_at = ticket.intake_at or utcnow()
         ticket.priority = workflow.priority(bool(ticket.urgent), bool(ticket.important))
         policy = policy_at(session, local_date(ticket.intake_at))
         ticket.due_at = workflow.due_at(ticket.intake_at, ticket.priority, policy)
+        if not is_new:
+            _check_intake_correction(session, ticket, due_before)
     if is_new:
         if (ticket.status or "new") != "new":
             raise Refused(N_("A new ticket starts as new; later states come from its steps."))
@@ -69,6 +73,36 @@ def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
         if not stepped:
             raise Refused(N_("Change a ticket's status through its workflow steps."))
     _check_assignable(session, ticket, is_new)
+
+
+# ---- intake corrections (P-TKT-2, P-TKT-7, P-KPI-3) -----------------------------------------
+# session.info key: ticket id -> rules.corrections.Correction, while a correction is flushed.
+INTAKE_CORRECTIONS = "intake_corrections"
+
+
+@contextmanager
+def intake_correction(session: Session, ticket: Ticket, correction: corrections.Correction):
+    """Within this block, a flush may change `ticket`'s intake as `correction` says."""
+    pending = session.info.setdefault(INTAKE_CORRECTIONS, {})
+    pending[ticket.id] = correction
+    try:
+        yield
+    finally:
+        pending.pop(ticket.id, None)
+
+
+def _check_intake_correction(session: Session, ticket: Ticket, due_before) -> None:
+    """Once accepted, a ticket's intake changes only by a supervisor's correction with a
+    reason, and not in a month whose assessment counting the ticket is confirmed."""
+    status = _old(ticket, "status") if _changed(ticket, "status") else ticket.status
+    correction = session.info.get(INTAKE_CORRECTIONS, {}).get(ticket.id)
+    months = {periods.period_of(local_date(due)) for due in (due_before, ticket.due_at) if due}
+    stewards = {ticket.steward_id, _old(ticket, "steward_id")} - {None}
+    confirmed = set() if not (months and stewards) else set(session.scalars(
+        sa.select(MonthlyAssessment.period).where(
+            MonthlyAssessment.staff_id.in_(stewards), MonthlyAssessment.period.in_(months),
+            MonthlyAssessment.status == "confirmed")))
+    corrections.check_intake_change(status, correction, confirmed)
 
 
 # ---- training gate (P-TRN-2) ----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""A ticket's workflow step, recorded as a ticket event (P-TKT-1…7)."""
+"""A ticket's workflow step, and a correction of its intake, each recorded as a ticket event
+(P-TKT-1…7)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from models import Ticket, TicketEvent
 from models.base import utcnow
+from models.guards import intake_correction
 from models.queries import local_date, policy_at
-from rules import workflow
+from rules import corrections, workflow
+from rules.refusal import N_, Refused
 
 
 def take_step(
@@ -46,3 +49,30 @@ def take_step(
     ))
     session.flush()  # one step, one flush: the guards see each move on its own
     return outcome
+
+
+def correct_intake(
+    session: Session,
+    ticket: Ticket,
+    *,
+    intake_at: datetime,
+    urgent: bool,
+    important: bool,
+    reason: str,
+    actor: str | None,
+    role: str | None,
+) -> None:
+    """A supervisor's correction of an accepted ticket's intake time, urgency or importance,
+    with the reason, recorded as a ticket event; the deadline follows. Flushes, or raises
+    `rules.refusal.Refused` (rules/corrections.py) leaving nothing changed."""
+    correction = corrections.Correction(role, (reason or "").strip())
+    if (ticket.intake_at, bool(ticket.urgent), bool(ticket.important)) == (
+            intake_at, urgent, important):
+        raise Refused(N_("Nothing to correct: the intake is already as entered."))
+    ticket.intake_at, ticket.urgent, ticket.important = intake_at, urgent, important
+    session.add(TicketEvent(
+        ticket=ticket, at=utcnow(), actor=actor, from_status=ticket.status,
+        to_status=ticket.status, note=correction.reason or None,
+    ))
+    with intake_correction(session, ticket, correction):
+        session.flush()

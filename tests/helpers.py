@@ -117,10 +117,13 @@ def form_data(app, entity: str, row_id: int, username: str) -> dict:
         return data
 
 
-def editable_text_field(entity: str) -> str | None:
-    """A free-text field any edit may change without breaking a rule."""
+def editable_text_field(entity: str, role: str | None = None) -> str | None:
+    """A free-text field any edit may change without breaking a rule (and, given a role,
+    one the role writes)."""
     model = ENTITIES[entity].model
     for column in model.__table__.columns:
+        if role is not None and not ENTITIES[entity].may_write(role, column.name):
+            continue
         if (
             column.nullable
             and isinstance(column.type, sa.String | sa.Text)

@@ -63,10 +63,11 @@ def pages_for(app, role: str) -> list[str]:
             pages.append(url(name, "new/"))
         view_class = VIEW_CLASSES.get(name)
         for endpoint, letter in getattr(view_class, "endpoint_letters", {}).items():
-            if not grant.allows(letter):
+            roles = getattr(view_class, "endpoint_roles", {}).get(endpoint, ROLES)
+            if not grant.allows(letter) or role not in roles:
                 continue
             path = url(name, endpoint.removesuffix("_view") + "/")
-            if endpoint in ("step_view", "sheet_view"):
+            if endpoint in ("step_view", "sheet_view", "correct_view"):
                 if not ids:
                     continue
                 path += f"?id={ids[0]}"

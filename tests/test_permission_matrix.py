@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from access import ENTITIES, ROLES
+from admin_views.labels import FIELD_LABELS
 
 from .conftest import login
 from .helpers import (
@@ -46,20 +47,21 @@ def test_permission_matrix(app, db, entity, role):
     everything = all_ids(app, entity)
     visible = scoped_ids(app, entity, username) if may["R"] else []
     # a row to act on: one of the role's own, or any row when the role may not read at all
-    sample = _sample(app, entity, visible if may["R"] else everything)
+    sample = _sample(app, entity, visible if may["R"] else everything,
+                     changes=may["U"] or may["D"])
+
+    # every case acts on a real row: without one, the edit and delete checks would pass unseen
+    assert sample is not None, f"no {entity} row for {username} to act on: add one to the demo"
 
     assert client.get(url(entity)).status_code == expect(may["R"])
     assert client.get(url(entity, "export/csv/")).status_code == expect(may["E"])
     assert client.get(url(entity, "new/")).status_code == expect(may["C"])
-    if sample is not None:
-        assert client.get(url(entity, f"details/?id={sample}")).status_code == expect(may["R"])
-        assert client.get(url(entity, f"edit/?id={sample}")).status_code == expect(may["U"])
+    assert client.get(url(entity, f"details/?id={sample}")).status_code == expect(may["R"])
+    assert client.get(url(entity, f"edit/?id={sample}")).status_code == expect(may["U"])
 
-    if sample is None:
-        return
     source = username if may["R"] else "admin"
     data = form_data(app, entity, sample, source) | overrides(app, entity)
-    text_field = editable_text_field(entity)
+    text_field = editable_text_field(entity, role)
 
     # create
     before = count(app, entity)
@@ -118,9 +120,10 @@ def test_permission_matrix(app, db, entity, role):
     assert (row(app, entity, target) is None) == may["D"]
 
 
-def _sample(app, entity: str, ids: list[int]) -> int | None:
-    """A row to act on; for an assessment a draft, as confirmed ones are frozen (P-ASM-1)."""
-    if entity in ("monthly_assessment", "annual_assessment"):
+def _sample(app, entity: str, ids: list[int], changes: bool) -> int | None:
+    """A row to act on; for a role that changes assessments a draft, as confirmed ones are
+    frozen (P-ASM-1)."""
+    if changes and entity in ("monthly_assessment", "annual_assessment"):
         ids = [pk for pk in ids if row(app, entity, pk)["status"] == "draft"]
     return ids[0] if ids else None
 
@@ -174,9 +177,105 @@ def test_a_steward_cannot_save_a_row_into_another_stewards_scope(app, db):
     mine = scoped_ids(app, "ticket", "steward1")[0]
     with app.app_context():
         other = db.session.scalar(sa.select(Staff.id).where(Staff.employee_no == "E102"))
+    before = row(app, "ticket", mine)
     data = form_data(app, "ticket", mine, "admin") | {"steward": str(other)}
-    client.post(url("ticket", f"edit/?id={mine}"), data=data)
-    assert row(app, "ticket", mine)["steward_id"] != other
+    response = client.post(url("ticket", f"edit/?id={mine}"), data=data)
+    assert response.status_code == 200  # the form again, saying why
+    page = response.get_data(as_text=True)
+    field = re.search(r'name="steward".*?(?=<div class="form-group|</form>)', page, re.S)
+    assert field and "请从可选记录中选择。" in field.group(0), _flashes(client, response)
+    assert row(app, "ticket", mine) == before
+
+
+# ---- field-level write permission (access.FIELD_WRITERS) -----------------------------------
+def _settable(entity: str, field: str) -> bool:
+    column = ENTITIES[entity].model.__table__.columns.get(field)
+    return column is not None and (isinstance(column.type, sa.String | sa.Text | sa.Date)
+                                   or "choices" in column.info)
+
+
+FIELD_CASES = [
+    (entity, role, field)
+    for entity, access in ENTITIES.items() if access.writes is not None
+    for role in ROLES if access.grant(role).allows("C") or access.grant(role).allows("U")
+    for field in sorted(set().union(*access.writes.values()))
+    if _settable(entity, field)
+]
+
+
+def _chinese(app, text) -> str:
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        return str(text)
+
+
+def _new_value(app, entity: str, field: str, current):
+    column = ENTITIES[entity].model.__table__.columns[field]
+    if "choices" in column.info:
+        return _another_choice(view_for(app, entity), field, current)
+    if isinstance(column.type, sa.Date):
+        return "2030-02-02"
+    return "字段权限测试"
+
+
+@pytest.mark.parametrize(("entity", "role", "field"), FIELD_CASES,
+                         ids=[f"{e}.{f}-{r}" for e, r, f in FIELD_CASES])
+def test_a_role_writes_only_the_fields_the_declaration_gives_it(app, db, entity, role, field):
+    """Edit form, create form and inline edit: a field the role writes is saved; a field it
+    does not write is not on its form, and posting it anyway is refused with the reason,
+    saving nothing (issue 17, item 7)."""
+    access = ENTITIES[entity]
+    writes = access.may_write(role, field)
+    username = ACCOUNT[role]
+    client = login(app.test_client(), username)
+    sample = _sample(app, entity, scoped_ids(app, entity, username), changes=True)
+    assert sample is not None
+    page = client.get(url(entity, f"edit/?id={sample}" if access.grant(role).allows("U")
+                          else "new/")).get_data(as_text=True)
+    assert (f'name="{field}"' in page) == writes
+
+    before = row(app, entity, sample)
+    value = _new_value(app, entity, field, before[field])
+    if access.grant(role).allows("U"):
+        data = form_data(app, entity, sample, username) | {field: value}
+        response = client.post(url(entity, f"edit/?id={sample}"), data=data)
+        if writes:
+            assert response.status_code == 302, _flashes(client, response)
+            assert str(row(app, entity, sample)[field]) == value
+        else:
+            assert response.status_code == 200
+            assert f"您的角色不能在此填写“{_chinese(app, FIELD_LABELS[field])}”。" in (
+                response.get_data(as_text=True)), _flashes(client, response)
+            assert row(app, entity, sample) == before
+            response = client.post(url(entity, "ajax/update/"),
+                                   data={"list_form_pk": str(sample), field: value})
+            assert response.status_code == 403
+            assert row(app, entity, sample) == before
+    if access.grant(role).allows("C") and not writes:
+        data = form_data(app, entity, sample, username) | overrides(app, entity)
+        total = count(app, entity)
+        response = client.post(url(entity, "new/"), data=data | {field: value})
+        assert response.status_code == 200
+        assert f"您的角色不能在此填写“{_chinese(app, FIELD_LABELS[field])}”。" in (
+            response.get_data(as_text=True)), _flashes(client, response)
+        assert count(app, entity) == total
+        # the same form without the field is saved: the refusal was the field's
+        assert client.post(url(entity, "new/"), data=data).status_code == 302
+        assert count(app, entity) == total + 1
+
+
+def test_the_declaration_separates_the_stewards_text_from_the_supervisors_comment():
+    """A steward writes their own log and summary text, not the comment on it; a supervisor
+    writes the comment, not the steward's text."""
+    for entity in ("work_log", "summary"):
+        access = ENTITIES[entity]
+        assert access.may_write("supervisor", "supervisor_comment")
+        assert not access.may_write("steward", "supervisor_comment")
+        text = [c.name for c in access.model.__table__.columns
+                if isinstance(c.type, sa.Text) and c.name != "supervisor_comment"]
+        assert text and all(access.may_write("steward", name) for name in text)
+        assert not any(access.may_write("supervisor", name) for name in text)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
@@ -206,26 +305,29 @@ def _work_pages():
     """Every page a view adds to the generated ones, with the letter it needs."""
     from admin_views import VIEW_CLASSES
 
-    return [(entity, endpoint, letter)
+    return [(entity, endpoint, letter, view_class.endpoint_roles.get(endpoint, ROLES))
             for entity, view_class in VIEW_CLASSES.items()
             for endpoint, letter in view_class.endpoint_letters.items()]
 
 
-WORK_PAGES = [(e, p, letter, role) for e, p, letter in _work_pages() for role in ROLES]
+WORK_PAGES = [(e, p, letter, role, role in roles)
+              for e, p, letter, roles in _work_pages() for role in ROLES]
 
 
-@pytest.mark.parametrize(("entity", "endpoint", "letter", "role"), WORK_PAGES,
-                         ids=[f"{e}.{p}-{r}" for e, p, _, r in WORK_PAGES])
-def test_work_pages_follow_the_same_declaration(app, db, entity, endpoint, letter, role):
+@pytest.mark.parametrize(("entity", "endpoint", "letter", "role", "role_named"), WORK_PAGES,
+                         ids=[f"{e}.{p}-{r}" for e, p, _, r, _n in WORK_PAGES])
+def test_work_pages_follow_the_same_declaration(app, db, entity, endpoint, letter, role,
+                                                role_named):
     """The handling page, the runs, sheets and fee pages answer 200 to a role with the
-    page's letter on one of its own rows, and 403 to every other role."""
+    page's letter on one of its own rows, and 403 to every other role; a page the policy
+    keeps to some roles (a supervisor's intake correction) to those roles only."""
     grant = ENTITIES[entity].grant(role)
-    allowed = grant.allows(letter)
+    allowed = grant.allows(letter) and role_named
     username = ACCOUNT[role]
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == f"{entity}.{endpoint}")
     ids = scoped_ids(app, entity, username) if grant.allows("R") else all_ids(app, entity)
     sample = ids[0] if ids else None
-    query = f"?id={sample}" if endpoint in ("step_view", "sheet_view") else ""
+    query = f"?id={sample}" if endpoint in ("step_view", "sheet_view", "correct_view") else ""
     if query and sample is None:
         pytest.skip(f"no {entity} row for {username}")
     response = login(app.test_client(), username).get(rule.rule + query)

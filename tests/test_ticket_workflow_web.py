@@ -110,6 +110,13 @@ def test_a_refused_step_keeps_what_was_typed(app, db, as_role):
     assert response.status_code == 200 and flashes(response)
     response = step(client, ticket_id, "feedback", rating="9")
     assert ticket(app, ticket_id).status == "in_progress"
+    # the page that says why shows again what was typed, ready to correct and send again
+    assert step(client, ticket_id, "resolve", resolution="更换了进水阀门").status_code == 302
+    for rating in ("", "9"):
+        response = step(client, ticket_id, "feedback", rating=rating, note="业主说周五再来看一次")
+        assert response.status_code == 200 and flashes(response)
+        assert ticket(app, ticket_id).status == "resolved"
+        assert ">业主说周五再来看一次</textarea>" in response.get_data(as_text=True)
 
 
 def test_a_steward_cannot_act_on_another_stewards_ticket(app, db, as_role):

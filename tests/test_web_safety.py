@@ -12,7 +12,7 @@ from access import ENTITIES
 from models import Owner, Unit
 
 from .conftest import PASSWORD, login
-from .helpers import count, scoped_ids, url
+from .helpers import count, flashes, scoped_ids, url
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,7 @@ def test_session_cookie_is_httponly_and_samesite(client):
 def test_wrong_password_is_refused_with_a_message(client):
     response = client.post("/login", data={"username": "admin", "password": "nope-nope"})
     assert response.status_code == 200
+    assert "用户名或密码错误。" in flashes(response)
     assert client.get("/admin/").status_code == 302
 
 
@@ -153,7 +154,10 @@ def test_a_picked_unit_outside_the_scope_is_a_form_error(app, db):
     ticket = scoped_ids(app, "ticket", "steward1")[0]
     data = form_data(app, "ticket", ticket, "steward1") | {"unit": str(foreign)}
     response = client.post(url("ticket", f"edit/?id={ticket}"), data=data)
-    assert response.status_code == 200  # the form again, with the error
+    assert response.status_code == 200  # the form again, with the error on the picker
+    page = response.get_data(as_text=True)
+    unit_field = re.search(r'name="unit".*?(?=<div class="form-group|</form>)', page, re.S)
+    assert unit_field and "请从可选记录中选择。" in unit_field.group(0)
     from .helpers import row
 
     assert row(app, "ticket", ticket)["unit_id"] != foreign
