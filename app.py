@@ -12,7 +12,7 @@ from flask import Flask, flash, redirect, render_template, request, session, url
 from flask_babel import gettext
 from flask_login import current_user
 
-from config import Config
+from config import Config, apply_security_settings
 from extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
@@ -41,12 +41,13 @@ def remember_language() -> None:
         db.session.commit()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    apply_security_settings(app, demo=demo)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'steward.sqlite'}"
@@ -167,7 +168,7 @@ def serve_demo() -> None:
     import demo
     from models import User
 
-    app = create_app()
+    app = create_app(demo=True)
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         if db.session.scalar(sa.select(sa.func.count(User.id))) == 0:
