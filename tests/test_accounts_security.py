@@ -295,7 +295,7 @@ def test_simultaneous_sign_ins_to_one_account_all_succeed(app, db):
         barrier = threading.Barrier(threads_per_round)
         statuses: list[int] = []
 
-        def sign_in():
+        def sign_in(barrier=barrier, statuses=statuses):
             client = app.test_client()
             barrier.wait()
             statuses.append(client.post("/login", data={
