@@ -60,7 +60,7 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 
-    from admin_views import init_admin
+    from admin_views import headers, init_admin
     from admin_views.auth import bp as auth_bp
     from models import audit, guards, tracking
 
@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     guards.init_app(app)
     audit.init_app(app)
     app.register_blueprint(auth_bp)
+    headers.init_app(app)
     init_admin(app)
 
     app.before_request(remember_language)
