@@ -26,6 +26,8 @@ from models.queries import company_today
 from rules.formats import valid
 from rules.refusal import N_, Refused
 
+from . import cells
+
 # column → the headers people write for it (compared without spaces, case-insensitively)
 HEADERS = {
     "project": ("项目", "项目编号", "项目名称", "小区", "project", "projectcode"),
@@ -403,23 +405,17 @@ def undo(session: Session, batch: ImportBatch, actor: str | None) -> int:
 
 def error_report(plan_: Plan, translate) -> bytes:
     """The rows with errors, as they were, plus an error column: fix and upload again.
-    `translate(message, **params)` words the reasons (gettext in a request)."""
-    import tablib
-
+    `translate(message, **params)` words the reasons (gettext in a request). The file's own
+    text goes back as text (services/cells.py), never as a formula."""
     columns = list(HEADERS)
-    sheet = tablib.Dataset(title="errors")
-    sheet.headers = [translate("line"), *(HEADERS[c][0] for c in columns), translate("error")]
-    for row in plan_.errors:
-        sheet.append([row.line, *(row.values.get(c, "") for c in columns),
-                      "; ".join(translate(m, **p) for m, p in row.reasons)])
-    return sheet.export("xlsx")
+    return cells.xlsx(
+        [translate("line"), *(HEADERS[c][0] for c in columns), translate("error")],
+        ([row.line, *(row.values.get(c, "") for c in columns),
+          "; ".join(translate(m, **p) for m, p in row.reasons)] for row in plan_.errors),
+        title="errors")
 
 
 def template() -> bytes:
-    import tablib
-
-    sheet = tablib.Dataset(title="import")
-    sheet.headers = TEMPLATE_HEADERS
-    sheet.append(["JX", "1栋", "101", "1", "89.37", "自住", "王小明", "13812345678",
-                  "", "", "2020-01-01"])
-    return sheet.export("xlsx")
+    return cells.xlsx(TEMPLATE_HEADERS, [["JX", "1栋", "101", "1", "89.37", "自住", "王小明",
+                                          "13812345678", "", "", "2020-01-01"]],
+                      title="import")
