@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     from admin_views import headers, init_admin
     from admin_views.auth import bp as auth_bp
     from models import audit, guards, tracking
+    from services import uploads
 
     tracking.init_app(app)
     guards.init_app(app)
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
         return redirect(request.path)
 
     register_cli(app)
+    app.cli.add_command(uploads.purge_command)
     return app
 
 
