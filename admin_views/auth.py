@@ -187,6 +187,8 @@ class PasswordForm(FlaskForm):
 
     def validate_current(self, field):
         if not current_user.check_password(field.data):
+            # guessing the password here counts like guessing it at sign-in
+            _record_failure(current_user.username, _address(), utcnow())
             raise ValidationError(gettext("This is not your current password."))
 
     def validate_new(self, field):
@@ -214,6 +216,11 @@ class PasswordView(BaseView):
     @expose("/", methods=("GET", "POST"))
     def index(self):
         form = PasswordForm()
+        if request.method == "POST":
+            locked = _lock_message(current_user.username, _address(), utcnow())
+            if locked:
+                flash(locked, "error")
+                return self.render("auth/password.html", form=form), 429
         if form.validate_on_submit():
             user = current_user._get_current_object()
             user.set_password(form.new.data)

@@ -284,6 +284,21 @@ def test_a_successful_sign_in_clears_the_accounts_failures(app, client):
     assert _try(other, "steward4", PASSWORD).status_code == 302
 
 
+def test_guessing_the_current_password_on_the_change_page_is_throttled_too(app, as_role):
+    """A stolen session cannot brute-force the password through the change page."""
+    here = as_role("steward6")
+    before = one(app, User, username="steward6")
+    with time_machine.travel(utcnow(), tick=False):
+        for _ in range(app.config["SIGN_IN_ACCOUNT_FAILURES"]):
+            here.post("/admin/account/password/", data={
+                "current": WRONG, "new": "good-password-2", "repeat": "good-password-2"})
+        response = here.post("/admin/account/password/?lang=en", data={
+            "current": PASSWORD, "new": "good-password-2", "repeat": "good-password-2"})
+        assert response.status_code == 429
+        assert "locked until" in " ".join(flashes(response))
+    assert one(app, User, username="steward6").password_hash == before.password_hash
+
+
 # ---- issue 10 item 4: two sign-ins at once ---------------------------------------------------
 @pytest.mark.postgres
 def test_simultaneous_sign_ins_to_one_account_all_succeed(app, db):
