@@ -36,8 +36,8 @@ class Config:
     # Uploaded import files are deleted on confirm or abandon, and at the latest after this.
     IMPORT_UPLOAD_RETENTION_MINUTES = 120
     # An upload's limits before it is parsed (zip bombs): expanded size and cells.
-    IMPORT_MAX_EXPANDED_MB = 50
-    IMPORT_MAX_CELLS = 500_000
+    IMPORT_MAX_EXPANDED_MB = 20
+    IMPORT_MAX_CELLS = 250_000
     WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open all morning
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     COMPANY_TIMEZONE = "Asia/Shanghai"  # times are stored in UTC, shown in this zone

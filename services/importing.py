@@ -74,8 +74,8 @@ class Limits:
     """What an upload may hold, checked before and while it is parsed (zip bombs): the
     workbook's expanded size, and cells (rows × columns as stored)."""
 
-    max_expanded_bytes: int = 50 * 1024 * 1024
-    max_cells: int = 500_000
+    max_expanded_bytes: int = 20 * 1024 * 1024
+    max_cells: int = 250_000
 
 
 def _refuse_zip_bomb(content: bytes, limits: Limits) -> None:

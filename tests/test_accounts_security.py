@@ -132,6 +132,15 @@ def test_an_admins_password_change_ends_the_users_sessions(app, as_role):
     assert response.status_code == 302, flashes(response)
     assert not _signed_in(steward)
     assert _signed_in(login(app.test_client(), "steward1", "brand-new-pass-1"))
+    # the reset is in the audit trail as the admin's, by name only (issue 10 item 8)
+    from extensions import db
+
+    with app.app_context():
+        entry = db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.entity == "user_account", AuditEntry.entity_id == user.id,
+            AuditEntry.action == "update")).one()
+    assert entry.username == "admin" and json.loads(entry.changes) == {
+        "password": [None, "changed"]}
 
 
 def test_users_change_their_own_password_and_their_other_sessions_end(app, as_role):

@@ -47,7 +47,7 @@ def _token(page: str) -> str:
 
 
 def test_a_zip_bomb_is_refused_before_it_is_parsed(app, as_role):
-    """A workbook of ~0.1 MB that expands past the 50 MB limit: a clear message, at once,
+    """A workbook of ~0.2 MB that expands past the 20 MB limit: a clear message, at once,
     and nothing kept or imported."""
     bomb = _bomb(55)
     assert len(bomb) < 400 * 1024
@@ -58,7 +58,7 @@ def test_a_zip_bomb_is_refused_before_it_is_parsed(app, as_role):
     elapsed = time.perf_counter() - started
     page = client.get("/admin/import/?lang=en")
     message = " ".join(flashes(page))
-    assert "该工作簿解压后为 55 MB，超过导入上限 50 MB" in message, message
+    assert "该工作簿解压后为 55 MB，超过导入上限 20 MB" in message, message
     assert response.status_code == 302 and elapsed < 2, elapsed
     assert state(app) == before
     assert (set(_folder(app).glob("*")) if _folder(app).exists() else set()) == kept
