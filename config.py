@@ -48,7 +48,7 @@ class Config:
 
 
 SECRET_FILE = "secret_key"
-DEMO_SECRET_HINT = (
+MISSING_SECRET = (
     "STEWARD_SECRET_KEY is not set. Set it to a long random value before starting the app, "
     "e.g.  export STEWARD_SECRET_KEY=\"$(python3 -c 'import secrets; "
     "print(secrets.token_hex(32))')\"  (keep it the same across restarts and workers; "
@@ -90,7 +90,7 @@ def ensure_secret_key(app, *, demo: bool = False) -> None:
     if app.config.get("TESTING") or _cli_command_without_server():
         app.config["SECRET_KEY"] = secrets.token_hex(32)  # signs nothing that outlives it
         return
-    raise RuntimeError(DEMO_SECRET_HINT)
+    raise RuntimeError(MISSING_SECRET)
 
 
 def _cli_command_without_server() -> bool:
