@@ -120,8 +120,12 @@ def register_cli(app: Flask) -> None:
     @click.option("--staff", "employee_no", help="Employee number of the staff record to link.")
     def create_user(username: str, role: str, password: str, employee_no: str | None) -> None:
         """Create a login account."""
-        if len(password) < 8:
-            raise click.BadParameter("at least 8 characters", param_hint="--password")
+        from rules.accounts import password_problems
+
+        problems = password_problems(password, username, app.config["PASSWORD_MIN_LENGTH"])
+        if problems:
+            raise click.BadParameter(" ".join(m % p for m, p in problems),
+                                     param_hint="--password")
         if db.session.scalar(sa.select(User).where(User.username == username)):
             raise click.ClickException(f"username {username!r} is taken")
         staff = None

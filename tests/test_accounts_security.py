@@ -335,3 +335,18 @@ def test_simultaneous_sign_ins_to_one_account_all_succeed(app, db):
         assert statuses == [302] * threads_per_round
     after = one(app, User, username="steward5")
     assert after.version == before.version and after.updated_by == before.updated_by
+
+
+def test_the_create_user_command_applies_the_same_password_rules(app, db):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["create-user", "clerk9", "--role", "hr",
+                                  "--password", "clerk9"])
+    assert refused.exit_code != 0 and "At least 8 characters." in refused.output
+    refused = runner.invoke(args=["create-user", "clerk9long", "--role", "hr",
+                                  "--password", "CLERK9LONG"])
+    assert refused.exit_code != 0 and "may not be the username" in refused.output
+    assert one(app, User, username="clerk9long") is None
+    made = runner.invoke(args=["create-user", "clerk9long", "--role", "hr",
+                               "--password", "a-good-password"])
+    assert made.exit_code == 0, made.output
+    assert _signed_in(login(app.test_client(), "clerk9long", "a-good-password"))
