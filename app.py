@@ -12,7 +12,7 @@ from flask import Flask, flash, redirect, render_template, request, session, url
 from flask_babel import gettext
 from flask_login import current_user
 
-from config import Config
+from config import Config, apply_security_settings
 from extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
@@ -41,12 +41,13 @@ def remember_language() -> None:
         db.session.commit()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    apply_security_settings(app, demo=demo)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'steward.sqlite'}"
@@ -59,14 +60,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 
-    from admin_views import init_admin
+    from admin_views import headers, init_admin
     from admin_views.auth import bp as auth_bp
     from models import audit, guards, tracking
+    from services import uploads
 
     tracking.init_app(app)
     guards.init_app(app)
     audit.init_app(app)
     app.register_blueprint(auth_bp)
+    headers.init_app(app)
     init_admin(app)
 
     app.before_request(remember_language)
@@ -86,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         return redirect(request.path)
 
     register_cli(app)
+    app.cli.add_command(uploads.purge_command)
     return app
 
 
@@ -116,8 +120,12 @@ def register_cli(app: Flask) -> None:
     @click.option("--staff", "employee_no", help="Employee number of the staff record to link.")
     def create_user(username: str, role: str, password: str, employee_no: str | None) -> None:
         """Create a login account."""
-        if len(password) < 8:
-            raise click.BadParameter("at least 8 characters", param_hint="--password")
+        from rules.accounts import password_problems
+
+        problems = password_problems(password, username, app.config["PASSWORD_MIN_LENGTH"])
+        if problems:
+            raise click.BadParameter(" ".join(m % p for m, p in problems),
+                                     param_hint="--password")
         if db.session.scalar(sa.select(User).where(User.username == username)):
             raise click.ClickException(f"username {username!r} is taken")
         staff = None
@@ -167,7 +175,7 @@ def serve_demo() -> None:
     import demo
     from models import User
 
-    app = create_app()
+    app = create_app(demo=True)
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         if db.session.scalar(sa.select(sa.func.count(User.id))) == 0:

@@ -1,10 +1,19 @@
 """Configuration: defaults for the demo, overridden by environment or a test config."""
 
 import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
 class Config:
-    SECRET_KEY = os.environ.get("STEWARD_SECRET_KEY", "dev-only-change-me")
+    # No default: see ensure_secret_key() (docs/security.md, "Sessions").
+    SECRET_KEY = os.environ.get("STEWARD_SECRET_KEY")
     # None means "a SQLite file in the instance folder", resolved in create_app().
     SQLALCHEMY_DATABASE_URI = os.environ.get("STEWARD_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -12,6 +21,23 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Cookies travel over HTTPS only in production (STEWARD_COOKIE_SECURE=false for plain
+    # http on a trusted network); the demo on 127.0.0.1 serves plain http.
+    # (tests and the demo default to off: see apply_security_settings).
+    SESSION_COOKIE_SECURE = _flag("STEWARD_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    # Sign-in throttling: this many failures within the window lock for the lock's minutes.
+    SIGN_IN_ACCOUNT_FAILURES = 5
+    SIGN_IN_ADDRESS_FAILURES = 20
+    SIGN_IN_WINDOW_MINUTES = 15
+    SIGN_IN_LOCK_MINUTES = 15
+    PASSWORD_MIN_LENGTH = 8
+    # Uploaded import files are deleted on confirm or abandon, and at the latest after this.
+    IMPORT_UPLOAD_RETENTION_MINUTES = 120
+    # An upload's limits before it is parsed (zip bombs): expanded size and cells.
+    IMPORT_MAX_EXPANDED_MB = 20
+    IMPORT_MAX_CELLS = 250_000
     WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open all morning
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     COMPANY_TIMEZONE = "Asia/Shanghai"  # times are stored in UTC, shown in this zone
@@ -19,3 +45,56 @@ class Config:
     FLASK_ADMIN_SWATCH = "cerulean"  # loads no web fonts: works offline
     FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION = False
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # an import file of 20,000 rows is well below
+
+
+SECRET_FILE = "secret_key"
+MISSING_SECRET = (
+    "STEWARD_SECRET_KEY is not set. Set it to a long random value before starting the app, "
+    "e.g.  export STEWARD_SECRET_KEY=\"$(python3 -c 'import secrets; "
+    "print(secrets.token_hex(32))')\"  (keep it the same across restarts and workers; "
+    "see docs/security.md). `python app.py` (the demo) makes one of its own."
+)
+
+
+def kept_secret(folder: Path) -> str:
+    """The demo's secret: generated once, kept in the instance folder, readable by its owner
+    only."""
+    path = Path(folder) / SECRET_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secret)
+    return secret
+
+
+def apply_security_settings(app, *, demo: bool = False) -> None:
+    """The secret key and the cookies' Secure flag, once the app's configuration is read."""
+    if (demo or app.config.get("TESTING")) and "STEWARD_COOKIE_SECURE" not in os.environ:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
+    ensure_secret_key(app, demo=demo)
+
+
+def ensure_secret_key(app, *, demo: bool = False) -> None:
+    """A configured secret, or the demo's kept one, or (tests, CLI commands other than
+    `flask run`) a throwaway one; a server without one refuses to start."""
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or os.environ.get(
+        "STEWARD_SECRET_KEY")
+    if app.config["SECRET_KEY"]:
+        return
+    if demo:
+        app.config["SECRET_KEY"] = kept_secret(Path(app.instance_path))
+        return
+    if app.config.get("TESTING") or _cli_command_without_server():
+        app.config["SECRET_KEY"] = secrets.token_hex(32)  # signs nothing that outlives it
+        return
+    raise RuntimeError(MISSING_SECRET)
+
+
+def _cli_command_without_server() -> bool:
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name not in (None, "run")

@@ -18,6 +18,7 @@ from rules import workflow
 from . import i18n, landing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
+from .auth import PasswordView
 from .context import policy_today
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
@@ -90,6 +91,8 @@ def init_admin(app) -> Admin:
     for name, entity in ENTITIES.items():
         view_class = VIEW_CLASSES.get(name, EntityView)
         admin.add_view(view_class(entity, **VIEWS.get(name, {})))
+    admin.add_view(PasswordView(name=_l("Change password"), endpoint="account",
+                                url="/admin/account/password"))
     admin.add_view(ImportView(name=_l("Import owners and units"),
                               category=ENTITIES["owner"].category, endpoint="import",
                               url="/admin/import"))

@@ -99,7 +99,8 @@ VIEWS: dict[str, dict] = {
     "user": dict(
         column_list=["username", "role", "staff", "active", "last_login_at"],
         column_searchable_list=["username"],
-        form_excluded_columns=["password_hash", "last_login_at", "created_at", "created_by",
+        form_excluded_columns=["password_hash", "session_token", "last_login_at", "created_at",
+                               "created_by",
                                "updated_at", "updated_by", "version"],
         column_default_sort="username",
     ),

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-import tablib
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
@@ -21,6 +20,7 @@ from models import ArrearsReminder, Bill, Building, FeeStandard, Project, Staff,
 from models.fees import ARREARS_REASON, BILL_STATUS, FEE_BASIS, REMINDER_OUTCOME
 from models.queries import collection_by, company_today
 from rules import billing, periods
+from services import cells as spreadsheet
 from services.billing import bill_run, waive
 
 from .generated import EntityView, personal_value, scope_condition
@@ -195,18 +195,18 @@ def _due_reminders(today: date) -> list[ArrearsReminder]:
 
 
 def _collection_xlsx(group, year, months, labels, cells, yearly) -> Response:
-    sheet = tablib.Dataset(title=str(year))
-    sheet.headers = [str(GROUP_LABELS[group]), gettext("Month"), gettext("Receivable"),
-                     gettext("Collected"), gettext("Collection rate (%)")]
+    headers = [str(GROUP_LABELS[group]), gettext("Month"), gettext("Receivable"),
+               gettext("Collected"), gettext("Collection rate (%)")]
+    rows = []
     for label in labels:
         for month in [*months, str(year)]:
             figures = yearly[label] if month == str(year) else cells[month].get(label)
             if figures is None:
                 continue
-            sheet.append([label, month, figures.receivable, figures.collected,
-                          figures.rate if figures.rate is not None else ""])
+            rows.append([label, month, figures.receivable, figures.collected,
+                         figures.rate if figures.rate is not None else ""])
     return Response(
-        sheet.export("xlsx"),
+        spreadsheet.xlsx(headers, rows, title=str(year)),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition":
                  f"attachment; filename=collection-{group}-{year}.xlsx"})

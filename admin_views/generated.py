@@ -38,6 +38,7 @@ from models.scopes import row_filter
 from rules.refusal import Refused
 
 from .context import current_role, steward_ids
+from .exports import SafeExports
 from .field_access import FieldWrites
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
 from .labels import FIELD_LABELS
@@ -180,7 +181,7 @@ class ScopedAjaxLoader(MaskedPickerFields, QueryAjaxModelLoader):
             return self.get_query().filter(self.model.id == as_id(pk)).one_or_none()
 
 
-class EntityView(MaskedLookups, FieldWrites, ModelView):
+class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
     """An admin view for one entity of the access declaration."""
 
     page_size = PAGE_SIZE

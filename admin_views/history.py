@@ -15,7 +15,8 @@ from models import AuditEntry
 from .context import current_role
 
 ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
-           "bulk": _l("Created in bulk")}
+           "bulk": _l("Created in bulk"), "sign_in": _l("Signed in"),
+           "sign_out": _l("Signed out")}
 SOURCES = {"form": _l("form"), "inline": _l("inline edit"), "action": _l("list action"),
            "page": _l("work page"), "cli": _l("command"), "import": _l("import"),
            "seed": _l("demo data"), "script": _l("script"), "undo": _l("undo")}
@@ -64,11 +65,14 @@ def readable(view, entry: AuditEntry, only_shown: bool = True) -> list[tuple[str
     (a score's stored breakdown is not on it either)."""
     shown = {name for name, _ in view._details_columns}
     shown |= {column for column, key in view._field_for_column.items() if key in shown}
+    shown.add("password")  # a password change, recorded by name only (models/audit.py)
     rows = []
     for name, pair in json.loads(entry.changes or "{}").items():
         if name not in shown and only_shown:
             continue
-        if isinstance(pair, list):
+        if name == "password":
+            rows.append((str(_l("Password")), "", str(_l("changed"))))
+        elif isinstance(pair, list):
             rows.append((label_of(view, name), word(view, name, pair[0]),
                          word(view, name, pair[1])))
         else:  # a bulk entry's summary: {"period": "2026-12", "created": 300}

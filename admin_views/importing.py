@@ -3,10 +3,6 @@ template to start from, and undo of a whole import."""
 
 from __future__ import annotations
 
-import re
-import uuid
-from pathlib import Path
-
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -16,33 +12,31 @@ from flask_login import current_user
 from access import ENTITIES
 from extensions import db
 from models import ImportBatch
+from models.base import utcnow
 from rules.refusal import Refused
-from services import importing
+from services import importing, uploads
 
 from .generated import REFUSALS, mask, refusal_text
 
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 SHOWN_ROWS = 300
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OUTCOMES = ("error", "create", "update", "unchanged")
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _stored(token: str) -> tuple[str, bytes]:
-    """The uploaded file kept between the dry run and the confirmation."""
-    if not TOKEN.match(token or ""):
-        abort(404)
-    folder = _folder()
-    try:
-        name = (folder / f"{token}.name").read_text(encoding="utf-8")
-        return name, (folder / token).read_bytes()
-    except FileNotFoundError:
-        abort(404)
+    """The uploaded file kept between the dry run and the confirmation (services/uploads)."""
+    found = uploads.load(token, utcnow())
+    if found is None:
+        flash(gettext("The uploaded file is no longer kept. Upload it again."), "error")
+        abort(redirect(url_for(".index")))
+    return found
+
+
+def _read(filename: str, content: bytes) -> list[dict[str, str]]:
+    config = current_app.config
+    return importing.read_rows(filename, content, importing.Limits(
+        max_expanded_bytes=config["IMPORT_MAX_EXPANDED_MB"] * 1024 * 1024,
+        max_cells=config["IMPORT_MAX_CELLS"]))
 
 
 class ImportView(BaseView):
@@ -67,13 +61,11 @@ class ImportView(BaseView):
                 return redirect(url_for(".index"))
             content = upload.read()
             try:
-                plan = importing.plan(db.session, importing.read_rows(upload.filename, content))
+                plan = importing.plan(db.session, _read(upload.filename, content))
             except Refused as refusal:
                 flash(refusal_text(refusal), "error")
                 return redirect(url_for(".index"))
-            token = uuid.uuid4().hex
-            (_folder() / token).write_bytes(content)
-            (_folder() / f"{token}.name").write_text(upload.filename, encoding="utf-8")
+            token = uploads.store(content, upload.filename)
             return self._render_plan(plan, token, upload.filename)
         batches = db.session.scalars(sa.select(ImportBatch).order_by(
             ImportBatch.id.desc()).limit(20)).all()
@@ -91,23 +83,30 @@ class ImportView(BaseView):
         token = request.form.get("token", "")
         filename, content = _stored(token)
         try:
-            plan = importing.plan(db.session, importing.read_rows(filename, content))
+            plan = importing.plan(db.session, _read(filename, content))
             batch = importing.apply(db.session, plan, filename)
             db.session.commit()
         except REFUSALS as refusal:
             db.session.rollback()
             flash(refusal_text(refusal), "error")
             return redirect(url_for(".index"))
+        uploads.discard(token)  # imported: the file is not needed any more
         flash(gettext("Imported %(file)s: %(created)s rows created, %(updated)s updated, "
                       "%(unchanged)s unchanged.", file=filename, created=batch.created,
                       updated=batch.updated, unchanged=batch.unchanged), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/abandon/", methods=("POST",))
+    def abandon(self):
+        uploads.discard(request.form.get("token", ""))
+        flash(gettext("The uploaded file is deleted; nothing was imported."), "info")
         return redirect(url_for(".index"))
 
     @expose("/errors/<token>.xlsx")
     def errors(self, token):
         filename, content = _stored(token)
         try:
-            plan = importing.plan(db.session, importing.read_rows(filename, content))
+            plan = importing.plan(db.session, _read(filename, content))
         except Refused as refusal:
             flash(refusal_text(refusal), "error")
             return redirect(url_for(".index"))

@@ -9,6 +9,7 @@ from .platform import AuditEntry, ImportBatch, PolicySetting
 from .property import Building, Owner, Ownership, Project, Unit
 from .safety import Hazard, Incident, Patrol
 from .service import CommunityEvent, Procedure
+from .signin import SignInFailure
 from .tickets import ReturnVisit, Ticket, TicketEvent
 from .training import TrainingProgram, TrainingResult, TrainingSession
 from .worklog import Summary, WorkLog
@@ -19,6 +20,6 @@ __all__ = [
     "Hazard", "ImportBatch", "Incident", "Meeting", "MonthlyAssessment", "Owner", "Ownership",
     "Patrol",
     "Payment", "PolicySetting", "Procedure", "Project", "ReturnVisit", "RewardPenalty",
-    "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram", "TrainingResult",
-    "TrainingSession", "Unit", "User", "WorkLog",
+    "SignInFailure", "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram",
+    "TrainingResult", "TrainingSession", "Unit", "User", "WorkLog",
 ]

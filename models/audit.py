@@ -56,6 +56,18 @@ def _columns(obj) -> list[sa.Column]:
     return [c for c in obj.__table__.columns if not c.info.get("system") and not c.primary_key]
 
 
+def _secret_changes(obj, inspected) -> dict:
+    """A secret column (a password hash) is audited by name only: {"password": [null,
+    "changed"]}, never its value."""
+    changes = {}
+    for column in obj.__table__.columns:
+        name = column.info.get("audit_as")
+        attr = inspected.attrs.get(column.key) if name else None
+        if attr is not None and attr.history.has_changes():
+            changes[name] = [None, "changed"]
+    return changes
+
+
 def _entry(obj, action: str, changes: dict, stamp: dict) -> dict:
     return {**stamp, "action": action, "entity": obj.__tablename__, "entity_id": obj.id,
             "entity_version": obj.version, "changes": json.dumps(changes, ensure_ascii=False)}
@@ -94,6 +106,8 @@ def _after_flush(session: Session, flush_context) -> None:
                         new = history.added[0] if history.added else None
                         if old != new:
                             changes[column.key] = [plain(old), plain(new)]
+            if action != "delete":
+                changes |= _secret_changes(obj, inspected)
             if action == "update" and not changes:
                 continue
             rows.append(_entry(obj, action, changes, stamp))
@@ -108,6 +122,16 @@ def record_bulk(session: Session, entity: str, summary: dict) -> None:
         "change_set": set_id, "source": source, "at": utcnow(), "username": current_actor(),
         "action": "bulk", "entity": entity, "entity_id": None, "entity_version": None,
         "changes": json.dumps(summary, ensure_ascii=False),
+    }])
+
+
+def record_account_event(session: Session, user, action: str) -> None:
+    """A sign-in or sign-out: in the audit trail, without changing the account's version."""
+    set_id, source = change_set()
+    session.connection().execute(sa.insert(AuditEntry.__table__), [{
+        "change_set": set_id, "source": source, "at": utcnow(), "username": user.username,
+        "action": action, "entity": user.__tablename__, "entity_id": user.id,
+        "entity_version": user.version, "changes": "{}",
     }])
 
 

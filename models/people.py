@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -86,18 +87,28 @@ class Staff(Entity):
         return self.name
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, Entity):
     """A login account. Its role decides what the back office lets it do."""
 
     __tablename__ = "user_account"
 
     username: Mapped[str] = mapped_column(sa.String(50), unique=True)
-    password_hash: Mapped[str] = mapped_column(sa.String(255), info={"system": True})
+    # audited as "password changed", never the hash (models/audit.py)
+    password_hash: Mapped[str] = mapped_column(sa.String(255),
+                                               info={"system": True, "audit_as": "password"})
     role: Mapped[str] = choice(ROLE, index=True)
     staff_id: Mapped[int | None] = ref("staff.id", nullable=True, unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     last_login_at: Mapped[datetime | None] = mapped_column(info={"system": True})
+    # Part of every session's and remember-me cookie's id: a new one ends them all
+    # (sign-out, a password change).
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token,
+                                               info={"system": True})
 
     staff: Mapped[Staff | None] = relationship()
 
@@ -105,8 +116,14 @@ class User(UserMixin, Entity):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and the remember-me cookie."""
+        return f"{self.id}.{self.session_token}"
+
     def set_password(self, password: str) -> None:
+        """A new password ends every session of the account."""
         self.password_hash = generate_password_hash(password)
+        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

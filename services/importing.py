@@ -26,6 +26,8 @@ from models.queries import company_today
 from rules.formats import valid
 from rules.refusal import N_, Refused
 
+from . import cells
+
 # column → the headers people write for it (compared without spaces, case-insensitively)
 HEADERS = {
     "project": ("项目", "项目编号", "项目名称", "小区", "project", "projectcode"),
@@ -67,16 +69,70 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class Limits:
+    """What an upload may hold, checked before and while it is parsed (zip bombs): the
+    workbook's expanded size, and cells (rows × columns as stored)."""
+
+    max_expanded_bytes: int = 20 * 1024 * 1024
+    max_cells: int = 250_000
+
+
+def _refuse_zip_bomb(content: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose parts expand past the limit, before anything is inflated. The
+    sizes are the zip's own; its reader stops at them, so a part cannot expand further."""
+    import zipfile
+
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise Refused(N_("This file cannot be read as an Excel workbook (.xlsx).")) from None
+    expanded = sum(part.file_size for part in parts)
+    if expanded > limits.max_expanded_bytes:
+        raise Refused(N_("The workbook expands to %(size)s MB, more than the %(limit)s MB an "
+                         "import may have. Split it into smaller files."),
+                      size=expanded // (1024 * 1024),
+                      limit=limits.max_expanded_bytes // (1024 * 1024))
+
+
+def _bounded(rows, limits: Limits) -> list[list[str]]:
+    """The rows as text, refused as soon as they pass the cell or row limit."""
+    table, cells_seen = [], 0
+    for row in rows:
+        cells_seen += len(row)
+        if cells_seen > limits.max_cells:
+            raise Refused(N_("The file has more than %(limit)s cells; an import may have at "
+                             "most that many. Split it into smaller files."),
+                          limit=limits.max_cells)
+        values = [_text(v) for v in row]
+        if not any(values):
+            continue  # empty rows are skipped anyway
+        if len(table) > MAX_ROWS:  # the headers and MAX_ROWS rows are in already
+            raise Refused(N_("At most %(n)s rows per file."), n=MAX_ROWS)
+        table.append(values)
+    return table
+
+
+def read_rows(filename: str, content: bytes, limits: Limits | None = None
+              ) -> list[dict[str, str]]:
     """The file's rows as {column: text}, by its headers; refused with a reason when the
-    file cannot be read or lacks a required column."""
+    file cannot be read, is larger than `limits` allow, or lacks a required column."""
+    limits = limits or Limits()
     name = filename.lower()
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook
 
+        _refuse_zip_bomb(content, limits)
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            table = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            declared = (sheet.max_row or 0) * (sheet.max_column or 0)
+            if declared > limits.max_cells:  # the sheet's own dimension says so: no parsing
+                raise Refused(N_("The file has more than %(limit)s cells; an import may have "
+                                 "at most that many. Split it into smaller files."),
+                              limit=limits.max_cells)
+            table = _bounded(sheet.iter_rows(values_only=True), limits)
+        except Refused:
+            raise
         except Exception:  # openpyxl raises many kinds for a damaged file
             raise Refused(N_("This file cannot be read as an Excel workbook (.xlsx).")) from None
     elif name.endswith(".csv"):
@@ -88,7 +144,7 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
                 continue
         else:
             raise Refused(N_("This CSV file is neither UTF-8 nor GBK text."))
-        table = [[_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
+        table = _bounded(csv.reader(io.StringIO(text)), limits)
     else:
         raise Refused(N_("Upload an .xlsx or .csv file."))
     table = [row for row in table if any(row)]
@@ -403,23 +459,17 @@ def undo(session: Session, batch: ImportBatch, actor: str | None) -> int:
 
 def error_report(plan_: Plan, translate) -> bytes:
     """The rows with errors, as they were, plus an error column: fix and upload again.
-    `translate(message, **params)` words the reasons (gettext in a request)."""
-    import tablib
-
+    `translate(message, **params)` words the reasons (gettext in a request). The file's own
+    text goes back as text (services/cells.py), never as a formula."""
     columns = list(HEADERS)
-    sheet = tablib.Dataset(title="errors")
-    sheet.headers = [translate("line"), *(HEADERS[c][0] for c in columns), translate("error")]
-    for row in plan_.errors:
-        sheet.append([row.line, *(row.values.get(c, "") for c in columns),
-                      "; ".join(translate(m, **p) for m, p in row.reasons)])
-    return sheet.export("xlsx")
+    return cells.xlsx(
+        [translate("line"), *(HEADERS[c][0] for c in columns), translate("error")],
+        ([row.line, *(row.values.get(c, "") for c in columns),
+          "; ".join(translate(m, **p) for m, p in row.reasons)] for row in plan_.errors),
+        title="errors")
 
 
 def template() -> bytes:
-    import tablib
-
-    sheet = tablib.Dataset(title="import")
-    sheet.headers = TEMPLATE_HEADERS
-    sheet.append(["JX", "1栋", "101", "1", "89.37", "自住", "王小明", "13812345678",
-                  "", "", "2020-01-01"])
-    return sheet.export("xlsx")
+    return cells.xlsx(TEMPLATE_HEADERS, [["JX", "1栋", "101", "1", "89.37", "自住", "王小明",
+                                          "13812345678", "", "", "2020-01-01"]],
+                      title="import")

@@ -1,0 +1,22 @@
+"""Failed sign-ins, kept for the throttle's window (rules/accounts.py): by the username typed
+(known or not) and by the client's address."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class SignInFailure(Base):
+    """One wrong password or unknown username. Not a business record: no version, no audit."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(sa.String(50), index=True)
+    address: Mapped[str] = mapped_column(sa.String(45), index=True)
