@@ -56,8 +56,13 @@ def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
         ticket.priority = workflow.priority(bool(ticket.urgent), bool(ticket.important))
         policy = policy_at(session, local_date(ticket.intake_at))
         ticket.due_at = workflow.due_at(ticket.intake_at, ticket.priority, policy)
+        corrections.check_intake_time(ticket.intake_at, utcnow())
         if not is_new:
             _check_intake_correction(session, ticket, due_before)
+    if is_new or _changed(ticket, "steward") or _changed(ticket, "steward_id"):
+        # The stewards whose on-time rate counts the ticket: none of a confirmed month.
+        corrections.check_counted_months_open(_confirmed_months(
+            session, {ticket.due_at}, _stewards_before_and_after(ticket)))
     if is_new:
         if (ticket.status or "new") != "new":
             raise Refused(N_("A new ticket starts as new; later states come from its steps."))
@@ -96,13 +101,30 @@ def _check_intake_correction(session: Session, ticket: Ticket, due_before) -> No
     reason, and not in a month whose assessment counting the ticket is confirmed."""
     status = _old(ticket, "status") if _changed(ticket, "status") else ticket.status
     correction = session.info.get(INTAKE_CORRECTIONS, {}).get(ticket.id)
-    months = {periods.period_of(local_date(due)) for due in (due_before, ticket.due_at) if due}
-    stewards = {ticket.steward_id, _old(ticket, "steward_id")} - {None}
-    confirmed = set() if not (months and stewards) else set(session.scalars(
-        sa.select(MonthlyAssessment.period).where(
-            MonthlyAssessment.staff_id.in_(stewards), MonthlyAssessment.period.in_(months),
-            MonthlyAssessment.status == "confirmed")))
+    confirmed = _confirmed_months(session, {due_before, ticket.due_at},
+                                  _stewards_before_and_after(ticket))
     corrections.check_intake_change(status, correction, confirmed)
+
+
+def _stewards_before_and_after(ticket: Ticket) -> set:
+    """The steward ids a flush moves `ticket` between, given by relationship or by id (a
+    relationship set before the flush leaves `steward_id` at its old value until then)."""
+    ids = {ticket.steward_id, _old(ticket, "steward_id")}
+    if _changed(ticket, "steward"):
+        ids |= {s.id for s in sa.inspect(ticket).attrs["steward"].history.deleted if s}
+        ids.add(ticket.steward.id if ticket.steward is not None else None)
+    return ids
+
+
+def _confirmed_months(session: Session, due_times: set, steward_ids: set) -> set[str]:
+    """The months of `due_times` whose assessment of one of `steward_ids` is confirmed."""
+    months = {periods.period_of(local_date(due)) for due in due_times if due}
+    stewards = steward_ids - {None}
+    if not (months and stewards):
+        return set()
+    return set(session.scalars(sa.select(MonthlyAssessment.period).where(
+        MonthlyAssessment.staff_id.in_(stewards), MonthlyAssessment.period.in_(months),
+        MonthlyAssessment.status == "confirmed")))
 
 
 # ---- training gate (P-TRN-2) ----------------------------------------------------------------

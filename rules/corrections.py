@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from .refusal import N_, Refused
 
 # What sets a ticket's deadline (P-TKT-2 priority, P-TKT-7 deadline from intake).
 INTAKE_FIELDS = ("intake_at", "urgent", "important")
+# A ticket is taken in when the request arrives: an intake time later than now (beyond a
+# clock's drift) would push the deadline, and the on-time result, into the future.
+INTAKE_DRIFT = timedelta(minutes=5)
 # Who may correct them once the ticket is accepted.
 CORRECTORS = frozenset({"supervisor"})
 FIXED = N_("Intake time, urgency and importance are fixed once a ticket is accepted; a "
@@ -58,3 +62,19 @@ def check_intake_change(
     if confirmed:
         raise Refused(N_("The assessment of %(period)s counting this ticket is confirmed; "
                          "its intake can no longer be corrected."), period="、".join(confirmed))
+
+
+def check_intake_time(intake_at: datetime, now: datetime) -> None:
+    """An intake time lies in the past: a ticket cannot be dated after it was received."""
+    if intake_at > now + INTAKE_DRIFT:
+        raise Refused(N_("A ticket's intake time cannot be in the future."))
+
+
+def check_counted_months_open(confirmed_periods: Iterable[str]) -> None:
+    """A new ticket, or a ticket handed to another steward, must not change the on-time rate
+    (P-KPI-3) of a month whose assessment is confirmed (P-ASM-1): reopen that month first."""
+    confirmed = sorted(set(confirmed_periods))
+    if confirmed:
+        raise Refused(N_("The assessment of %(period)s counting this ticket is confirmed; "
+                         "reopen it before adding or reassigning the ticket."),
+                      period="、".join(confirmed))

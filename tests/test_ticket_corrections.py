@@ -53,6 +53,17 @@ def closed_late_ticket(app, intake: str, steward: str = "steward1", code: str = 
         return ticket.id
 
 
+def ticket_of_month(app, steward: str, period: str) -> int:
+    """A closed demo ticket of `steward` counted in `period` (its deadline's month)."""
+    with app.app_context():
+        staff_id = database.session.scalar(
+            sa.select(User.staff_id).where(User.username == steward))
+        return next(t.id for t in database.session.scalars(
+            sa.select(Ticket).where(Ticket.steward_id == staff_id, Ticket.status == "closed")
+            .order_by(Ticket.id))
+            if t.due_at.astimezone(ZONE).strftime("%Y-%m") == period)
+
+
 def on_time(app, steward: str, period: str):
     """The steward's on-time rate (P-KPI-3) of `period`, as the month's run computes it."""
     from models.queries import month_record
@@ -185,7 +196,7 @@ def test_a_supervisor_corrects_the_intake_with_a_reason_in_the_audit_trail(app, 
 
 def test_no_correction_once_the_months_assessment_is_confirmed_P_ASM_1(app, db, as_role):
     assert assessment_status(app, "steward1", "2026-10") == "confirmed"
-    ticket_id = closed_late_ticket(app, "2026-10-05 09:00")
+    ticket_id = ticket_of_month(app, "steward1", "2026-10")
     before, kpi = intake_of(app, ticket_id), on_time(app, "steward1", "2026-10")
     response = as_role("supervisor1").post(CORRECT.format(ticket_id), data={
         "intake_at": "2026-10-06 12:00", "reason": "登记错误"})
@@ -200,3 +211,57 @@ def test_only_supervisors_open_the_correction_page(app, db, as_role):
     assert as_role("admin").get(CORRECT.format(ticket_id)).status_code == 403
     assert as_role("hr").get(CORRECT.format(ticket_id)).status_code == 403
     assert as_role("supervisor2").get(CORRECT.format(ticket_id)).status_code == 403  # not theirs
+
+
+# ---- the same deadline reached another way (found probing the fix) -------------------------
+def test_a_ticket_cannot_be_taken_in_with_a_future_intake_P_TKT_7(app, db, as_role):
+    """A steward creating a ticket dated next year would get a deadline next year: on time
+    whenever it is resolved. Refused, on the form and at flush; nothing saved."""
+    client = as_role("steward1")
+    with app.app_context():
+        count = database.session.scalar(sa.select(sa.func.count(Ticket.id)))
+        staff_id = database.session.scalar(
+            sa.select(User.staff_id).where(User.username == "steward1"))
+        unit_id = database.session.scalars(
+            sa.select(Unit.id).where(Unit.steward_id == staff_id)).first()
+    response = client.post(url("ticket", "new/"), data={
+        "code": "TC-FUTURE", "unit": str(unit_id), "contact_name": "王先生",
+        "contact_phone": "13812345678", "description": "楼道灯不亮",
+        "intake_at": "2027-06-01 09:00", "urgent": "y", "important": "y"})
+    assert any("不能晚于现在" in text for text in flashes(response)), flashes(response)
+    with app.app_context():
+        assert database.session.scalar(sa.select(sa.func.count(Ticket.id))) == count
+        ticket = database.session.get(Ticket, ticket_of_month(app, "steward1", "2026-11"))
+        ticket.intake_at = datetime.now(ZONE) + timedelta(days=3)
+        with pytest.raises(Refused):
+            database.session.flush()
+        database.session.rollback()
+
+
+def test_no_new_ticket_lands_in_a_confirmed_month_P_ASM_1(app, db):
+    """A ticket backdated into a confirmed month would change that month's on-time rate
+    after confirmation: refused at flush, whatever path creates it."""
+    assert assessment_status(app, "steward1", "2026-10") == "confirmed"
+    with pytest.raises(Refused, match="confirmed"):
+        closed_late_ticket(app, "2026-10-05 09:00")
+    with app.app_context():
+        database.session.rollback()
+        assert database.session.scalar(
+            sa.select(sa.func.count()).where(Ticket.code == "TC-0001")) == 0
+
+
+def test_a_supervisor_cannot_hand_a_confirmed_months_ticket_to_another_steward_P_ASM_1(
+        app, db, as_role):
+    """Reassigning a ticket moves its on-time result from one steward's month to another's;
+    where either month is confirmed it is refused, and the ticket keeps its steward."""
+    assert assessment_status(app, "steward1", "2026-10") == "confirmed"
+    ticket_id = ticket_of_month(app, "steward1", "2026-10")
+    steward_before = one(app, Ticket, id=ticket_id).steward_id
+    with app.app_context():
+        other = database.session.scalar(
+            sa.select(User.staff_id).where(User.username == "steward2"))
+    data = form_data(app, "ticket", ticket_id, "supervisor1") | {"steward": str(other)}
+    response = as_role("supervisor1").post(url("ticket", f"edit/?id={ticket_id}"), data=data)
+    assert response.status_code == 200
+    assert any("已确认" in text for text in flashes(response)), flashes(response)
+    assert one(app, Ticket, id=ticket_id).steward_id == steward_before
