@@ -1,48 +1,26 @@
-"""The import workbench page: upload → dry run → confirm → done, with the error report, a
-template to start from, and undo of a whole import."""
+"""The import workbench page: upload → dry run (a job) → confirm (a job) → done, with the
+error report, a template to start from, and undo of a whole import."""
 
 from __future__ import annotations
 
-import re
-import uuid
-from pathlib import Path
+import json
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext
 from flask_login import current_user
 
 from access import ENTITIES
 from extensions import db
-from models import ImportBatch
-from rules.refusal import Refused
+from jobs import kinds, runner, uploads
+from models import ImportBatch, Job
 from services import importing
 
-from .generated import REFUSALS, mask, refusal_text
+from .generated import REFUSALS, refusal_text
+from .jobs import job_url
 
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-SHOWN_ROWS = 300
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OUTCOMES = ("error", "create", "update", "unchanged")
-
-
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _stored(token: str) -> tuple[str, bytes]:
-    """The uploaded file kept between the dry run and the confirmation."""
-    if not TOKEN.match(token or ""):
-        abort(404)
-    folder = _folder()
-    try:
-        name = (folder / f"{token}.name").read_text(encoding="utf-8")
-        return name, (folder / token).read_bytes()
-    except FileNotFoundError:
-        abort(404)
 
 
 class ImportView(BaseView):
@@ -65,53 +43,35 @@ class ImportView(BaseView):
             if upload is None or not upload.filename:
                 flash(gettext("Choose a file to upload."), "error")
                 return redirect(url_for(".index"))
-            content = upload.read()
-            try:
-                plan = importing.plan(db.session, importing.read_rows(upload.filename, content))
-            except Refused as refusal:
-                flash(refusal_text(refusal), "error")
-                return redirect(url_for(".index"))
-            token = uuid.uuid4().hex
-            (_folder() / token).write_bytes(content)
-            (_folder() / f"{token}.name").write_text(upload.filename, encoding="utf-8")
-            return self._render_plan(plan, token, upload.filename)
+            token = uploads.keep(upload.filename, upload.read())
+            job = runner.start(db.session, "import_check", {"token": token},
+                               current_user.username, current_user.role)
+            return redirect(job_url(job))
         batches = db.session.scalars(sa.select(ImportBatch).order_by(
             ImportBatch.id.desc()).limit(20)).all()
         return self.render("admin/work/import.html", batches=batches)
 
-    def _render_plan(self, plan, token, filename):
-        ordered = sorted(plan.rows, key=lambda r: (OUTCOMES.index(r.outcome), r.line))
-        return self.render(
-            "admin/work/import_plan.html", plan=plan, token=token, filename=filename,
-            rows=ordered[:SHOWN_ROWS], counts={o: plan.count(o) for o in OUTCOMES},
-            reason=lambda m, p: gettext(m, **p), shown=SHOWN_ROWS, mask=mask)
-
     @expose("/confirm/", methods=("POST",))
     def confirm(self):
         token = request.form.get("token", "")
-        filename, content = _stored(token)
-        try:
-            plan = importing.plan(db.session, importing.read_rows(filename, content))
-            batch = importing.apply(db.session, plan, filename)
-            db.session.commit()
-        except REFUSALS as refusal:
-            db.session.rollback()
-            flash(refusal_text(refusal), "error")
-            return redirect(url_for(".index"))
-        flash(gettext("Imported %(file)s: %(created)s rows created, %(updated)s updated, "
-                      "%(unchanged)s unchanged.", file=filename, created=batch.created,
-                      updated=batch.updated, unchanged=batch.unchanged), "success")
-        return redirect(url_for(".index"))
+        if not uploads.TOKEN.match(token):
+            abort(404)
+        job = runner.start(db.session, "import_confirm", {"token": token},
+                           current_user.username, current_user.role)
+        return redirect(job_url(job))
 
     @expose("/errors/<token>.xlsx")
     def errors(self, token):
-        filename, content = _stored(token)
-        try:
-            plan = importing.plan(db.session, importing.read_rows(filename, content))
-        except Refused as refusal:
-            flash(refusal_text(refusal), "error")
-            return redirect(url_for(".index"))
-        return Response(importing.error_report(plan, gettext), mimetype=XLSX, headers={
+        """The error report of the file's latest check."""
+        if not uploads.TOKEN.match(token):
+            abort(404)
+        job = db.session.scalar(sa.select(Job).where(
+            Job.kind == "import_check", Job.status == "done", Job.params.contains(token))
+            .order_by(Job.id.desc()))
+        if job is None or not runner.may_see(job, current_user.username, current_user.role):
+            abort(404)
+        found = importing.Plan(kinds.plan_rows(json.loads(job.result)["errors"]))
+        return Response(importing.error_report(found, gettext), mimetype=XLSX, headers={
             "Content-Disposition": "attachment; filename=import-errors.xlsx"})
 
     @expose("/template.xlsx")

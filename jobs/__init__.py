@@ -1,0 +1,30 @@
+"""Background work: the queue (Huey), the job records users see, and the scheduled jobs."""
+
+from __future__ import annotations
+
+import click
+
+
+def init_app(app) -> None:
+    """Bind the queue to `app`, register the kinds of job, the schedules and their commands."""
+    from . import kinds, queue, schedule  # noqa: F401 - registering is importing
+
+    queue.bind(app)
+    schedule.register_cli(app)
+
+    @app.cli.command("worker")
+    @click.option("--workers", type=int, default=None,
+                  help="Worker threads (default STEWARD_JOB_WORKERS, else 2).")
+    @click.option("--no-schedule", is_flag=True,
+                  help="Run jobs only; leave the schedules to another consumer.")
+    def worker(workers: int | None, no_schedule: bool) -> None:
+        """Run a queue consumer: the jobs users start and the scheduled jobs."""
+        import logging
+        import os
+
+        logging.basicConfig(level=os.environ.get("STEWARD_LOG_LEVEL", "INFO"))
+        workers = workers or int(os.environ.get("STEWARD_JOB_WORKERS", "2"))
+        queue.huey.immediate = False
+        consumer = queue.huey.create_consumer(workers=workers, worker_type="thread",
+                                              periodic=not no_schedule)
+        consumer.run()
