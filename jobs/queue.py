@@ -54,10 +54,10 @@ def app():
     return _app
 
 
-def start_in_process(workers: int = 2):
+def start_in_process(workers: int = 2, periodic: bool = True):
     """A consumer in this process's threads, for the demo (`python app.py`): no signal
     handlers of its own, so Ctrl-C still stops the server."""
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     consumer._set_signal_handlers = lambda: None
     consumer.start()
     return consumer

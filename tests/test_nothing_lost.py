@@ -227,8 +227,9 @@ def xlsx(rows: list[list], head=HEAD) -> bytes:
 
 
 def upload(client, content: bytes, name: str = "owners.xlsx"):
+    """Upload a file to check; the check runs as a job, whose page shows the dry run."""
     return client.post("/admin/import/", data={"file": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data")
+                       content_type="multipart/form-data", follow_redirects=True)
 
 
 def state(app) -> tuple:
