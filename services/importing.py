@@ -308,8 +308,10 @@ def apply(session: Session, plan_: Plan, filename: str, progress=None) -> Import
         units, owners, linked, primaries = {}, {}, set(), set()
         with session.no_autoflush:  # rows found earlier in the file come from the caches
             for done, row in enumerate(plan_.rows):
-                if progress and done % PROGRESS_EVERY == 0:
-                    progress(done, len(plan_.rows))
+                if done and done % PROGRESS_EVERY == 0:
+                    session.flush()  # in steps, so the progress shown is the writing's
+                    if progress:
+                        progress(done, len(plan_.rows))
                 unit = None
                 if row.unit_key:
                     unit = units.get(row.unit_key) or session.scalar(sa.select(Unit).where(

@@ -1,0 +1,138 @@
+"""Long work runs as a job on the queue, with a real consumer (`flask worker`, a process of
+its own): the page shows progress and can be reloaded, the result is kept, a worker killed
+mid-job leaves nothing half-done and the job can be retried."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from extensions import db as database
+from jobs import queue
+from models import Job
+
+from .conftest import ROOT
+from .test_nothing_lost import good_rows, state, xlsx
+
+# The import's documented maximum is 20,000 rows (services/importing.py MAX_ROWS); CI runs a
+# tenth of it to stay within its time budget, STEWARD_TEST_IMPORT_ROWS=20000 runs it all.
+ROWS = int(os.environ.get("STEWARD_TEST_IMPORT_ROWS", "2000"))
+
+
+@pytest.fixture
+def real_queue(app, store, tmp_path, monkeypatch):
+    """The app's queue on a SQLite file of this test, and a way to start consumers on it."""
+    path = str(tmp_path / "queue.sqlite")
+    monkeypatch.setenv("STEWARD_JOB_STALE_SECONDS", "12")
+    saved = queue.huey.storage_kwargs
+    queue.huey.storage_kwargs = {**saved, "filename": path}
+    queue.huey.immediate = False
+    workers: list[subprocess.Popen] = []
+
+    def start_worker() -> subprocess.Popen:
+        env = {**os.environ, "FLASK_APP": "app.py", "STEWARD_DATABASE_URL": store.url,
+               "STEWARD_QUEUE_PATH": path, "STEWARD_LOG_LEVEL": "WARNING"}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "worker", "--workers", "1", "--no-schedule"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        workers.append(worker)
+        return worker
+
+    yield start_worker
+    for worker in workers:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+    queue.huey.immediate = True
+    queue.huey.storage_kwargs = saved
+
+
+def job_id(response) -> int:
+    assert response.status_code == 302, response.status_code
+    return int(re.search(r"/admin/jobs/(\d+)/", response.headers["Location"])[1])
+
+
+def wait_for(client, job: int, until, timeout: float = 300) -> dict:
+    """Poll the job's status as the page's script does, until `until(status)`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.get(f"/admin/jobs/{job}/status.json").get_json()
+        if until(status):
+            return status
+        assert time.monotonic() < deadline, status
+        time.sleep(0.3)
+
+
+def upload(client, content: bytes):
+    import io
+
+    return client.post("/admin/import/", data={"file": (io.BytesIO(content), "owners.xlsx")},
+                       content_type="multipart/form-data")
+
+
+def test_a_large_import_runs_as_a_job_the_page_shows_progress_and_reloads(
+        app, db, as_role, real_queue):
+    real_queue()
+    client, before = as_role("admin"), state(app)
+    check = job_id(upload(client, xlsx(good_rows(ROWS))))
+    page = client.get(f"/admin/jobs/{check}/").get_data(as_text=True)
+    assert 'id="job-bar"' in page and "job-progress.js" in page  # the bar, and what moves it
+    seen = wait_for(client, check, lambda s: s["status"] == "running" and s["done"] > 0)
+    assert 0 < seen["percent"] < 100 and seen["total"] == ROWS
+    done = wait_for(client, check, lambda s: s["finished"])
+    assert done["status"] == "done" and done["percent"] == 100
+    page = client.get(f"/admin/jobs/{check}/").get_data(as_text=True)  # the page reloaded
+    assert f'id="count-create">{ROWS}<' in page and 'id="import-confirm"' in page
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', page)[1]
+
+    confirm = job_id(client.post("/admin/import/confirm/", data={"token": token}))
+    wait_for(client, confirm, lambda s: s["status"] == "running" and 0 < s["percent"] < 100)
+    assert wait_for(client, confirm, lambda s: s["finished"])["status"] == "done"
+    page = client.get(f"/admin/jobs/{confirm}/").get_data(as_text=True)
+    assert f"{ROWS}" in page.split('id="job-result"')[1].split("</div>")[0]
+    after = state(app)
+    assert after[:3] == (before[0] + ROWS, before[1] + ROWS, before[2] + ROWS)
+    # the job page is the user's who started it, and their role's; not a steward's
+    assert as_role("steward1").get(f"/admin/jobs/{confirm}/").status_code == 403
+    assert as_role("steward1").get(f"/admin/jobs/{confirm}/status.json").status_code == 403
+
+
+def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_can_be_retried(
+        app, db, as_role, real_queue):
+    worker = real_queue()
+    client, before = as_role("admin"), state(app)
+    check = job_id(upload(client, xlsx(good_rows(ROWS))))
+    wait_for(client, check, lambda s: s["finished"])
+    page = client.get(f"/admin/jobs/{check}/").get_data(as_text=True)
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', page)[1]
+
+    confirm = job_id(client.post("/admin/import/confirm/", data={"token": token}))
+    # past the check, into the writing half: then the worker dies
+    wait_for(client, confirm, lambda s: s["status"] == "running" and s["percent"] >= 55)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    failed = wait_for(client, confirm, lambda s: s["finished"], timeout=60)
+    assert failed["status"] == "failed"
+    assert state(app) == before  # nothing of the import stayed
+    page = client.get(f"/admin/jobs/{confirm}/?lang=en").get_data(as_text=True)
+    assert "worker stopped" in page and 'id="job-retry"' in page
+
+    real_queue()
+    response = client.post(f"/admin/jobs/{confirm}/retry/")
+    assert response.status_code == 302
+    assert wait_for(client, confirm, lambda s: s["finished"])["status"] == "done"
+    assert state(app)[:3] == (before[0] + ROWS, before[1] + ROWS, before[2] + ROWS)
+    with app.app_context():
+        job = database.session.get(Job, confirm)
+        assert (job.status, job.attempts) == ("done", 2)
+    # a finished job is not retried again
+    client.post(f"/admin/jobs/{confirm}/retry/")
+    with app.app_context():
+        assert database.session.scalar(sa.select(Job.status).where(Job.id == confirm)) == "done"
