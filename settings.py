@@ -40,6 +40,8 @@ SETTINGS = (
     Setting("STEWARD_WEB_TIMEOUT", "seconds a request may take before its worker is "
             "restarted", "60", kind=int),
     Setting("STEWARD_ACCESS_LOG", "gunicorn access log file ('-' for stdout)", "-"),
+    Setting("STEWARD_FORWARDED_ALLOW_IPS", "proxies whose X-Forwarded-* headers gunicorn "
+            "trusts", "127.0.0.1"),
     # background work
     Setting("STEWARD_REDIS_URL", "Redis for the job queue (production)",
             "SQLite queue file beside the database", "REDIS_URL", secret=True),
