@@ -15,20 +15,20 @@ from flask_login import current_user
 from extensions import db
 from jobs import kinds, runner, schedule
 from models import Job, ScheduleRun
-from rules.refusal import Refused
+from rules.refusal import N_, Refused
 
 from .fields import format_datetime
 from .generated import refusal_text
 
 TITLES = {
-    "import_check": "Checking the import file",
-    "import_confirm": "Importing",
-    "bill_run": "Bill run",
-    "month_run": "Monthly assessment drafts for every team",
-    "year_run": "Annual assessment drafts for every team",
+    "import_check": N_("Checking the import file"),
+    "import_confirm": N_("Importing"),
+    "bill_run": N_("Bill run"),
+    "month_run": N_("Monthly assessment drafts for every team"),
+    "year_run": N_("Annual assessment drafts for every team"),
 }
-STATUS = {"queued": "Waiting for the worker", "running": "Running", "done": "Done",
-          "failed": "Failed"}
+STATUS = {"queued": N_("Waiting for the worker"), "running": N_("Running"), "done": N_("Done"),
+          "failed": N_("Failed")}
 
 
 def job_url(job: Job) -> str:
