@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext
 from flask_login import current_user
 
 from extensions import db
-from jobs import kinds, runner, schedule
+from jobs import exports, kinds, runner, schedule
 from models import Job, ScheduleRun
 from rules.refusal import N_, Refused
 
@@ -26,6 +26,7 @@ TITLES = {
     "bill_run": N_("Bill run"),
     "month_run": N_("Monthly assessment drafts for every team"),
     "year_run": N_("Annual assessment drafts for every team"),
+    "export": N_("Export"),
 }
 STATUS = {"queued": N_("Waiting for the worker"), "running": N_("Running"), "done": N_("Done"),
           "failed": N_("Failed")}
@@ -97,6 +98,19 @@ class JobView(BaseView):
     @expose("/<int:job_id>/status.json")
     def status(self, job_id):
         return jsonify(runner.status(self._job(job_id)))
+
+    @expose("/<int:job_id>/download")
+    def download(self, job_id):
+        """The file an export job made."""
+        job = self._job(job_id)
+        if job.kind != "export" or job.status != "done":
+            abort(404)
+        result = json.loads(job.result)
+        path = exports.stored(result)
+        if path is None:
+            abort(404)
+        return send_file(path, mimetype=exports.TYPES[result["type"]], as_attachment=True,
+                         download_name=result["name"])
 
     @expose("/<int:job_id>/retry/", methods=("POST",))
     def retry(self, job_id):

@@ -7,9 +7,10 @@ import click
 
 def init_app(app) -> None:
     """Bind the queue to `app`, register the kinds of job, the schedules and their commands."""
-    from . import kinds, queue, schedule  # noqa: F401 - registering is importing
+    from . import exports, kinds, queue, schedule  # noqa: F401 - registering is importing
 
     queue.bind(app)
+    app.before_request(exports.divert_large_exports)
     schedule.register_cli(app)
 
     @app.cli.command("worker")

@@ -136,3 +136,30 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_can_be_retried(
     client.post(f"/admin/jobs/{confirm}/retry/")
     with app.app_context():
         assert database.session.scalar(sa.select(Job.status).where(Job.id == confirm)) == "done"
+
+
+def test_a_large_export_runs_as_a_job_with_the_users_own_rows_and_masks(
+        app, db, as_role, monkeypatch):
+    """An export bigger than EXPORT_INLINE_ROWS is made by a job, as the user who asked:
+    the same rows (their scope) and masks as the list; the file is theirs alone."""
+    monkeypatch.setitem(app.config, "EXPORT_INLINE_ROWS", 10)
+    admin = as_role("admin")
+    job = job_id(admin.get("/admin/owner/export/csv/"))
+    page = admin.get(f"/admin/jobs/{job}/").get_data(as_text=True)
+    assert 'id="job-download"' in page
+    admin_file = admin.get(f"/admin/jobs/{job}/download").get_data(as_text=True)
+    with app.app_context():
+        from models import Owner
+
+        owners = database.session.scalar(sa.select(sa.func.count(Owner.id)))
+    assert len(admin_file.strip().splitlines()) == owners + 1
+    supervisor = as_role("supervisor1")
+    theirs = job_id(supervisor.get("/admin/owner/export/csv/"))
+    lines = supervisor.get(f"/admin/jobs/{theirs}/download").get_data(as_text=True)
+    lines = lines.strip().splitlines()
+    assert 1 < len(lines) < owners + 1  # their team's owners only
+    assert "****" in "\n".join(lines)  # phones masked for a supervisor, as in the list
+    assert supervisor.get(f"/admin/jobs/{job}/download").status_code == 403
+    # small exports still download at once
+    monkeypatch.setitem(app.config, "EXPORT_INLINE_ROWS", 100_000)
+    assert admin.get("/admin/owner/export/csv/").status_code == 200
