@@ -101,8 +101,10 @@ def _company_run(session: Session, progress, one_team) -> dict:
 @kind("month_run", _allows(("monthly_assessment",), "C"))
 def month_run_job(session: Session, params: dict, progress) -> dict:
     """Every team's draft monthly assessments for a month."""
+    from rules.periods import parse_period
     from services.assessments import run_month
 
+    parse_period(params["period"])
     result = _company_run(session, progress,
                           lambda supervisor: run_month(session, supervisor, params["period"]))
     return {"period": params["period"], **result}

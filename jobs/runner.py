@@ -74,6 +74,17 @@ def start(session: Session, kind_name: str, params: dict, username: str | None,
     return job
 
 
+def run_here(session: Session, kind_name: str, params: dict, actor: str) -> Job:
+    """Record a job and run it in this process (a command): the same record, transaction
+    and result as on the queue."""
+    job = Job(kind=kind_name, params=json.dumps(params, ensure_ascii=False), started_by=actor)
+    session.add(job)
+    session.commit()
+    execute(session, job.id)
+    session.refresh(job)
+    return job
+
+
 def may_see(job: Job, username: str, role: str) -> bool:
     """The user who started a job sees it; so does anyone whose role may start its kind."""
     found = KINDS.get(job.kind)

@@ -163,3 +163,19 @@ def test_a_large_export_runs_as_a_job_with_the_users_own_rows_and_masks(
     # small exports still download at once
     monkeypatch.setitem(app.config, "EXPORT_INLINE_ROWS", 100_000)
     assert admin.get("/admin/owner/export/csv/").status_code == 200
+
+
+def test_the_company_month_and_year_runs_are_jobs_with_a_record(app, db):
+    runner = app.test_cli_runner()
+    bad = runner.invoke(args=["month-run", "--period", "2026-13"])
+    assert bad.exit_code == 1 and "A month is written like 2026-11." in bad.output
+    done = runner.invoke(args=["year-run", "--year", "2026"])
+    assert done.exit_code == 0, done.output
+    with app.app_context():
+        from models import AnnualAssessment
+
+        jobs = database.session.execute(sa.select(Job.kind, Job.status).order_by(Job.id)).all()
+        drafts = database.session.scalar(sa.select(sa.func.count(AnnualAssessment.id)).where(
+            AnnualAssessment.year == 2026))
+    assert [tuple(j) for j in jobs] == [("month_run", "failed"), ("year_run", "done")]
+    assert drafts == 6 and '"teams": 2' in done.output and '"rescored": 6' in done.output
