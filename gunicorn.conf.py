@@ -31,3 +31,14 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 forwarded_allow_ips = os.environ.get("STEWARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Load the app before forking: workers share its memory and a broken config fails at once.
 preload_app = True
+
+
+def post_fork(server, worker):
+    """A forked worker opens its own connections: the queue's SQLite connection and the
+    database pool made while loading the app are the parent's."""
+    from extensions import db
+    from jobs.queue import app, huey
+
+    huey.storage.close()
+    with app().app_context():
+        db.engine.dispose(close=False)
