@@ -55,7 +55,7 @@ SETTINGS = (
     Setting("STEWARD_WORKER_SEEN_SECONDS", "seconds since a worker was last seen before "
             "/readyz says not ready", "180", kind=int),
     Setting("STEWARD_EXPORT_INLINE_ROWS", "rows above which a list export runs as a job",
-            "5000", kind=int),
+            "20000", kind=int),
     Setting("STEWARD_BACKUP_DIR", "where `flask backup` writes", "instance/backups"),
     # notifications (outbound messages come with a later release; set them ahead)
     Setting("STEWARD_SMTP_HOST", "mail server"),

@@ -2,7 +2,8 @@
 run by a consumer as the user who asked, into a file the job's page offers for download.
 
 A request for a list's export goes to the queue when the user's rows in that list number more
-than STEWARD_EXPORT_INLINE_ROWS (default 5,000); smaller exports download at once.
+than STEWARD_EXPORT_INLINE_ROWS (default 20,000, the import's own maximum); smaller exports
+download at once.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _view(endpoint: str):
 
 def inline_rows() -> int:
     return int(app().config.get("EXPORT_INLINE_ROWS")
-               or os.environ.get("STEWARD_EXPORT_INLINE_ROWS", "5000"))
+               or os.environ.get("STEWARD_EXPORT_INLINE_ROWS", "20000"))
 
 
 def divert_large_exports():

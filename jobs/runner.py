@@ -33,6 +33,7 @@ from .queue import app, huey
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5
+SQLITE_CACHE_KB = 512 * 1024  # an upper bound; SQLite takes only what the job writes
 WORKER_KEY = "worker:seen"
 STOPPED = N_("The worker stopped while running this job; nothing of it was saved. Retry it.")
 FAILED = N_("The job stopped on an unexpected error; nothing of it was saved.")
@@ -192,6 +193,10 @@ def execute(session: Session, job_id: int) -> None:
     if not claimed.rowcount:
         return  # delivered twice, or no longer queued
     job = session.get(Job, job_id)
+    if session.get_bind().dialect.name == "sqlite":
+        # Room for the whole transaction in memory: once SQLite spills a writer's pages to
+        # the file it locks out readers until the commit, and every page would wait.
+        session.connection().exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
     progress, stop = Progress(job_id), threading.Event()
     progress.beat()
     beating = threading.Thread(target=_heartbeat, args=(progress, stop), daemon=True)

@@ -13,6 +13,8 @@ from flask import Blueprint, current_app, jsonify
 import settings
 from extensions import db
 
+from . import sqlite  # noqa: F401 - SQLite connections wait for a long job's commit
+
 health = Blueprint("health", __name__)
 
 
