@@ -84,7 +84,7 @@ def test_a_large_import_runs_as_a_job_the_page_shows_progress_and_reloads(
     check = job_id(upload(client, xlsx(good_rows(ROWS))))
     page = client.get(f"/admin/jobs/{check}/").get_data(as_text=True)
     assert 'id="job-bar"' in page and "job-progress.js" in page  # the bar, and what moves it
-    seen = wait_for(client, check, lambda s: s["status"] == "running" and s["done"] > 0)
+    seen = wait_for(client, check, lambda s: s["status"] == "running" and s["percent"] > 0)
     assert 0 < seen["percent"] < 100 and seen["total"] == ROWS
     done = wait_for(client, check, lambda s: s["finished"])
     assert done["status"] == "done" and done["percent"] == 100
