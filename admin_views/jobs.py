@@ -93,6 +93,8 @@ class JobView(BaseView):
             "admin/jobs/job.html", job=job, state=runner.status(job), result=result,
             rows=rows, title=gettext(TITLES.get(job.kind, job.kind)),
             status_text=gettext(STATUS[job.status]), error=error_text(job),
+            retryable=job.error is not None and json.loads(job.error)["message"] in (
+                runner.STOPPED, runner.FAILED, runner.CLASHED),
             reason=lambda m, p: gettext(m, **p), shown=kinds.SHOWN_ROWS)
 
     @expose("/<int:job_id>/status.json")
