@@ -229,6 +229,8 @@ def execute(session: Session, job_id: int) -> None:
         session.execute(sa.update(Job).where(Job.id == job_id).values(
             status="failed", finished_at=utcnow(), error=json.dumps(error, ensure_ascii=False)))
         session.commit()
+    beating.join()
+    huey.delete(progress.key)  # finished: the record says it all from now on
 
 
 def worker_seen() -> datetime | None:
