@@ -12,6 +12,8 @@ from flask import Flask, flash, redirect, render_template, request, session, url
 from flask_babel import gettext
 from flask_login import current_user
 
+import operations
+import settings
 from config import Config, apply_security_settings
 from extensions import babel, csrf, db, login_manager, migrate
 
@@ -44,6 +46,7 @@ def remember_language() -> None:
 def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(Config)
+    app.config.from_mapping(settings.from_environment())
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -63,7 +66,6 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     from admin_views import headers, init_admin
     from admin_views.auth import bp as auth_bp
     from models import audit, guards, tracking
-    from services import uploads
 
     tracking.init_app(app)
     guards.init_app(app)
@@ -89,7 +91,7 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
         return redirect(request.path)
 
     register_cli(app)
-    app.cli.add_command(uploads.purge_command)
+    operations.init_app(app)
     return app
 
 
@@ -180,6 +182,7 @@ def serve_demo() -> None:
         upgrade(directory=MIGRATIONS)
         if db.session.scalar(sa.select(sa.func.count(User.id))) == 0:
             demo.seed(db.session)
+    operations.start_demo_worker(app)
     app.run(host="127.0.0.1", port=int(os.environ.get("PORT", 5000)), debug=False)
 
 

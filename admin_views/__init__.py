@@ -25,6 +25,7 @@ from .fees import BillView, FeeStandardView
 from .fields import format_datetime
 from .generated import EntityView
 from .importing import ImportView
+from .jobs import JobView
 from .staffing import StaffView
 from .tickets import TicketView
 
@@ -96,6 +97,7 @@ def init_admin(app) -> Admin:
     admin.add_view(ImportView(name=_l("Import owners and units"),
                               category=ENTITIES["owner"].category, endpoint="import",
                               url="/admin/import"))
+    admin.add_view(JobView(name=_l("Jobs"), endpoint="jobs", url="/admin/jobs"))
 
     @app.context_processor
     def _labels():

@@ -16,14 +16,17 @@ from flask_login import current_user
 
 from access import ENTITIES
 from extensions import db
+from jobs import runner
 from models import ArrearsReminder, Bill, Building, FeeStandard, Project, Staff, Unit
 from models.fees import ARREARS_REASON, BILL_STATUS, FEE_BASIS, REMINDER_OUTCOME
 from models.queries import collection_by, company_today
 from rules import billing, periods
+from rules.refusal import Refused
 from services import cells as spreadsheet
-from services.billing import bill_run, waive
+from services.billing import waive
 
-from .generated import EntityView, personal_value, scope_condition
+from .generated import EntityView, personal_value, refusal_text, scope_condition
+from .jobs import job_url
 
 ARREARS_PAGE = 50
 BUCKET_LABELS = {"0-30": _l("≤ 30 days"), "31-90": _l("31–90 days"),
@@ -81,19 +84,15 @@ class BillView(EntityView):
     def run_view(self):
         period = (request.values.get("period") or periods.period_of(company_today())).strip()
         if request.method == "POST":
-            results = []
-            if self.commit_or_refuse(lambda: results.append(bill_run(
-                    db.session, period, actor=current_user.username))):
-                run = results[0]
-                flash(gettext("%(period)s: %(created)s bills created, %(existing)s already "
-                              "there, %(standards)s fee standards in force.",
-                              period=period, created=run.created, existing=run.existing,
-                              standards=run.standards), "success")
-                if run.without_owner:
-                    flash(gettext("%(n)s bills have no primary owner on the month's first "
-                                  "day; record the owner in Ownerships.",
-                                  n=run.without_owner), "warning")
-                return redirect(url_for(".run_view", period=period))
+            try:
+                periods.parse_period(period)
+            except Refused as refusal:
+                flash(refusal_text(refusal), "error")
+            else:
+                job = runner.start(db.session, "bill_run", {
+                    "period": period, "actor": current_user.username},
+                    current_user.username, current_user.role)
+                return redirect(job_url(job))
         return self.render("admin/work/bill_run.html", period=period,
                            return_url=self.get_url(".index_view"))
 

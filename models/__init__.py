@@ -3,6 +3,7 @@
 from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment, RewardPenalty
 from .base import Base, Choices, Entity
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
+from .jobs import Job, Notice, ScheduleRun
 from .org import ExternalBody, Meeting
 from .people import Staff, User
 from .platform import AuditEntry, ImportBatch, PolicySetting
@@ -17,7 +18,8 @@ from .worklog import Summary, WorkLog
 __all__ = [
     "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill", "Building",
     "CareerMove", "Choices", "CommunityEvent", "Entity", "ExternalBody", "FeeStandard",
-    "Hazard", "ImportBatch", "Incident", "Meeting", "MonthlyAssessment", "Owner", "Ownership",
+    "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",
+    "Meeting", "MonthlyAssessment", "Owner", "Ownership",
     "Patrol",
     "Payment", "PolicySetting", "Procedure", "Project", "ReturnVisit", "RewardPenalty",
     "SignInFailure", "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram",

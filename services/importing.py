@@ -47,6 +47,7 @@ USAGE = {"自住": "owner_occupied", "出租": "rented", "空置": "vacant", "�
          "装修": "renovating", "owner_occupied": "owner_occupied", "owner-occupied":
          "owner_occupied", "rented": "rented", "vacant": "vacant", "renovating": "renovating"}
 MAX_ROWS = 20_000
+PROGRESS_EVERY = 200  # rows between two reports of progress
 TEMPLATE_HEADERS = ["项目", "楼栋", "房号", "楼层", "面积", "使用状态", "业主姓名", "手机",
                     "身份证号", "微信", "入住日期"]
 
@@ -213,8 +214,9 @@ def _chunks(values: list, size: int = 900):
         yield values[start:start + size]
 
 
-def plan(session: Session, rows: list[dict[str, str]]) -> Plan:
-    """What importing `rows` would do, row by row; writes nothing."""
+def plan(session: Session, rows: list[dict[str, str]], progress=None) -> Plan:
+    """What importing `rows` would do, row by row; writes nothing. `progress(done, total)`,
+    when given, hears how far it got."""
     projects = {}
     for project in session.scalars(sa.select(Project)):
         projects[project.code.lower()] = projects[project.name.lower()] = project
@@ -242,6 +244,8 @@ def plan(session: Session, rows: list[dict[str, str]]) -> Plan:
     today = company_today()
     result = []
     for line, values in enumerate(rows, start=2):
+        if progress and line % PROGRESS_EVERY == 0:
+            progress(line - 2, len(rows))
         row = RowPlan(line, values)
         result.append(row)
         why = row.reasons
@@ -349,7 +353,7 @@ def plan(session: Session, rows: list[dict[str, str]]) -> Plan:
 
 
 # ---- apply and undo -------------------------------------------------------------------------
-def apply(session: Session, plan_: Plan, filename: str) -> ImportBatch:
+def apply(session: Session, plan_: Plan, filename: str, progress=None) -> ImportBatch:
     """Carry out a plan without errors, all in the caller's transaction, as one change set."""
     if plan_.errors:
         raise Refused(N_("%(n)s rows have errors; nothing was imported."),
@@ -359,7 +363,11 @@ def apply(session: Session, plan_: Plan, filename: str) -> ImportBatch:
     try:
         units, owners, linked, primaries = {}, {}, set(), set()
         with session.no_autoflush:  # rows found earlier in the file come from the caches
-            for row in plan_.rows:
+            for done, row in enumerate(plan_.rows):
+                if done and done % PROGRESS_EVERY == 0:
+                    session.flush()  # in steps, so the progress shown is the writing's
+                    if progress:
+                        progress(done, len(plan_.rows))
                 unit = None
                 if row.unit_key:
                     unit = units.get(row.unit_key) or session.scalar(sa.select(Unit).where(

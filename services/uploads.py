@@ -2,9 +2,9 @@
 
 A file is stored under a random token (nothing personal in its name, readable by the app's
 user only) and deleted when the import is confirmed or abandoned, or at the latest
-`IMPORT_UPLOAD_RETENTION_MINUTES` after the upload, by `purge_expired_uploads(now)`
-(`flask purge-uploads`, or the scheduler). Undo reads the audit trail, not the file; the
-error report is made from the file on demand and never stored.
+`IMPORT_UPLOAD_RETENTION_MINUTES` after the upload, by `purge_expired_uploads(now)` (the
+hourly scheduled job `purge-uploads`, jobs/schedule.py). Undo reads the audit trail, not the
+file; the error report is served only while its file is kept.
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import click
-from flask.cli import with_appcontext
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 NAME_SUFFIX = ".name"  # the original file name, shown on the dry run's page
@@ -92,11 +89,3 @@ def purge_expired_uploads(now: datetime) -> int:
                 deleted += 1
             path.unlink(missing_ok=True)
     return deleted
-
-
-@click.command("purge-uploads")
-@with_appcontext
-def purge_command() -> None:
-    """Delete uploaded import files older than IMPORT_UPLOAD_RETENTION_MINUTES."""
-    deleted = purge_expired_uploads(datetime.now(UTC))
-    click.echo(f"{deleted} uploaded files deleted")

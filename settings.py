@@ -1,0 +1,124 @@
+"""Every setting the back office reads from the environment, in one list.
+
+`flask check-config` prints this list: what is set, what is missing, and the default used
+instead; a secret shows only as set or unset. `from_environment()` turns the variables that
+are set into Flask config keys (create_app applies them over config.Config).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    meaning: str
+    default: str = ""
+    config: str | None = None  # the Flask config key it sets, if any
+    secret: bool = False
+    production: bool = False  # a deployment should set it
+    kind: type = str
+
+
+SETTINGS = (
+    # the app
+    Setting("STEWARD_DATABASE_URL", "database URL (SQLAlchemy form)",
+            "SQLite file instance/steward.sqlite", "SQLALCHEMY_DATABASE_URI", production=True),
+    Setting("STEWARD_SECRET_KEY", "signs sessions and forms",
+            "none: required outside the demo (which keeps its own)", "SECRET_KEY",
+            secret=True, production=True),
+    Setting("STEWARD_COOKIE_SECURE", "cookies over HTTPS only (false for plain http on a "
+            "trusted network)", "on (off in the demo and tests)"),
+    Setting("STEWARD_TIMEZONE", "the company's time zone", "Asia/Shanghai", "COMPANY_TIMEZONE"),
+    Setting("STEWARD_LOG_LEVEL", "log level (DEBUG, INFO, WARNING, ERROR)", "INFO",
+            "LOG_LEVEL"),
+    Setting("STEWARD_MAX_UPLOAD_MB", "largest upload, in MB", "10", "MAX_UPLOAD_MB", kind=int),
+    # serving (read by gunicorn.conf.py)
+    Setting("STEWARD_BIND", "address gunicorn listens on", "127.0.0.1:8000"),
+    Setting("STEWARD_WEB_WORKERS", "gunicorn worker processes", "2 × cores + 1", kind=int),
+    Setting("STEWARD_WEB_THREADS", "threads per gunicorn worker", "4", kind=int),
+    Setting("STEWARD_WEB_TIMEOUT", "seconds a request may take before its worker is "
+            "restarted", "60", kind=int),
+    Setting("STEWARD_ACCESS_LOG", "gunicorn access log file ('-' for stdout)", "-"),
+    Setting("STEWARD_FORWARDED_ALLOW_IPS", "proxies whose X-Forwarded-* headers gunicorn "
+            "trusts", "127.0.0.1"),
+    # background work
+    Setting("STEWARD_REDIS_URL", "Redis for the job queue (production)",
+            "SQLite queue file beside the database", "REDIS_URL", secret=True),
+    Setting("STEWARD_QUEUE_PATH", "the SQLite queue file when there is no Redis",
+            "queue.sqlite beside the database"),
+    Setting("STEWARD_QUEUE_NAME", "the queue's name (a key prefix in Redis)", "steward"),
+    Setting("STEWARD_JOB_WORKERS", "worker threads of `flask worker`", "2", kind=int),
+    Setting("STEWARD_JOB_STALE_SECONDS", "seconds without a heartbeat before a running job "
+            "is shown failed", "60", kind=int),
+    Setting("STEWARD_JOB_KEEP_DAYS", "days finished job records are kept", "30", kind=int),
+    Setting("STEWARD_WORKER_SEEN_SECONDS", "seconds since a worker was last seen before "
+            "/readyz says not ready", "180", kind=int),
+    Setting("STEWARD_EXPORT_INLINE_ROWS", "rows above which a list export runs as a job",
+            "20000", kind=int),
+    Setting("STEWARD_BACKUP_DIR", "where `flask backup` writes", "instance/backups"),
+    # notifications (outbound messages come with a later release; set them ahead)
+    Setting("STEWARD_SMTP_HOST", "mail server"),
+    Setting("STEWARD_SMTP_PORT", "mail server port", "465", kind=int),
+    Setting("STEWARD_SMTP_USER", "mail account"),
+    Setting("STEWARD_SMTP_PASSWORD", "mail password", secret=True),
+    Setting("STEWARD_MAIL_FROM", "sender address of mail"),
+    Setting("STEWARD_SMS_API_URL", "the SMS provider's HTTP API"),
+    Setting("STEWARD_SMS_API_KEY", "the SMS provider's key", secret=True),
+    Setting("STEWARD_SMS_SIGNATURE", "the SMS signature (签名)"),
+    Setting("STEWARD_WECHAT_APP_ID", "WeChat Official Account app id"),
+    Setting("STEWARD_WECHAT_APP_SECRET", "WeChat Official Account secret", secret=True),
+)
+
+
+def from_environment(environ=None) -> dict:
+    """Flask config keys for the variables that are set."""
+    environ = os.environ if environ is None else environ
+    config = {}
+    for setting in SETTINGS:
+        value = environ.get(setting.name)
+        if setting.config is None or value in (None, ""):
+            continue
+        config[setting.config] = setting.kind(value)
+    if "COMPANY_TIMEZONE" in config:
+        config["BABEL_DEFAULT_TIMEZONE"] = config["COMPANY_TIMEZONE"]
+    if "MAX_UPLOAD_MB" in config:
+        config["MAX_CONTENT_LENGTH"] = config.pop("MAX_UPLOAD_MB") * 1024 * 1024
+    return config
+
+
+def shown(setting: Setting, value: str) -> str:
+    """A value as check-config prints it: never a secret, never a password in a URL."""
+    if setting.secret:
+        return "set"
+    if "://" in value:
+        parts = urlsplit(value)
+        if parts.password:
+            return value.replace(f":{parts.password}@", ":***@")
+    return value
+
+
+def report(environ=None) -> tuple[list[str], list[str]]:
+    """Lines saying what is set and what is not; and the names a deployment still lacks."""
+    environ = os.environ if environ is None else environ
+    lines, missing = [], []
+    for setting in SETTINGS:
+        value = environ.get(setting.name, "")
+        if value:
+            try:
+                setting.kind(value)
+            except ValueError:
+                lines.append(f"{setting.name} = {shown(setting, value)}  INVALID: not a number")
+                missing.append(setting.name)
+                continue
+            lines.append(f"{setting.name} = {shown(setting, value)}")
+        else:
+            default = f" (default: {setting.default})" if setting.default else ""
+            flag = "  MISSING" if setting.production else ""
+            lines.append(f"{setting.name} unset{default}{flag}  — {setting.meaning}")
+            if setting.production:
+                missing.append(setting.name)
+    return lines, missing
