@@ -112,7 +112,7 @@ def _build_template(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(store):
+def app(store, tmp_path_factory):
     from app import create_app
 
     app = create_app({
@@ -121,6 +121,9 @@ def app(store):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
     })
+    # Uploads, exports and backups go to the instance folder: one of this run's (and of this
+    # worker's), never the checkout's, so parallel workers don't purge each other's files.
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
     return app
 
 
