@@ -69,6 +69,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     init_admin(app)
 
+    import errors
+    import logging_setup
+
+    logging_setup.init_app(app)  # first: every later hook logs under the request id
+    errors.init_app(app)
     app.before_request(remember_language)
 
     @app.route("/")

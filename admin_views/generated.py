@@ -27,7 +27,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_admin.model.widgets import XEditableWidget
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
@@ -37,6 +37,7 @@ from extensions import db
 from models.scopes import row_filter
 from rules.refusal import Refused
 
+from . import form_checks
 from .context import current_role, steward_ids
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
 from .labels import FIELD_LABELS
@@ -79,17 +80,19 @@ class OutOfScope(Exception):
     """A save would leave a row outside the rows the user may act on."""
 
 
-# What a page reports as the user's problem, with a message, rather than as a server error:
-# a rule's refusal, or a write that met another user's write to the same rows.
-REFUSALS = (Refused, StaleDataError, IntegrityError)
+# What a page reports as a message rather than as a server error: a rule's refusal, a write
+# that met another user's write, or anything the database refused (errors.explain words it).
+REFUSALS = (Refused, StaleDataError, SQLAlchemyError)
 
 
 def refusal_text(error: Exception) -> str:
-    """Why an operation was refused, in the reader's language."""
+    """Why an operation was refused, in the reader's language (errors.explain words what the
+    database refused)."""
     if isinstance(error, Refused):
         return gettext(error.message, **{k: _worded(k, v) for k, v in error.params.items()})
-    return gettext("Someone else changed these records at the same moment; nothing was "
-                   "saved. Reload the page and try again.")
+    import errors
+
+    return errors.explain(error)
 
 
 def _worded(name: str, value):
@@ -111,17 +114,22 @@ def entity_url(name: str) -> str:
     return f"/admin/{name.replace('_', '-')}/"
 
 
+# Ids are INTEGER columns: anything larger is no record's id (and would overflow the query).
+MAX_ID = 2**31 - 1
+
+
 def as_id(value) -> int | None:
     """A record id from a form or a URL; None for anything that is not one. The inline
     editor posts "id:version" (see VersionedXEditable); the id is the part before ":"."""
     text = (str(value) if value is not None else "").split(":", 1)[0]
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 \
+        and int(text) <= MAX_ID else None
 
 
 def posted_version(value) -> int | None:
     """The version part of an inline editor's "id:version"."""
     parts = (str(value) if value is not None else "").split(":", 1)
-    return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
+    return as_id(parts[1]) if len(parts) == 2 else None
 
 
 class VersionedXEditable(XEditableWidget):
@@ -449,7 +457,10 @@ class EntityView(ModelView):
 
     def validate_form(self, form) -> bool:
         valid = super().validate_form(form)
-        return self._check_unique_together(form) and valid
+        if not valid or not hasattr(form, "_fields") or "list_form_pk" in form:
+            return valid
+        row = self.get_one(request.args.get("id")) if "seen_version" in form else None
+        return self._check_unique_together(form) & form_checks.check_rules(self, form, row)
 
     def _check_unique_together(self, form) -> bool:
         """A duplicate of a multi-column unique key is a form error, not an integrity error."""
@@ -469,9 +480,9 @@ class EntityView(ModelView):
                 if any(v is None for v in values.values()):
                     continue
                 query = db.session.query(self.model.id).filter_by(**values)
-                current = request.args.get("id")
-                if current is not None and current.isdigit():
-                    query = query.filter(self.model.id != int(current))
+                current = as_id(request.args.get("id"))
+                if current is not None:
+                    query = query.filter(self.model.id != current)
                 with db.session.no_autoflush:
                     taken = query.first() is not None
                 if taken:
@@ -497,13 +508,14 @@ class EntityView(ModelView):
             raise OutOfScope
 
     def handle_view_exception(self, exc):
-        if isinstance(exc, REFUSALS):
-            flash(refusal_text(exc), "error")
-            return True
+        """Every failure of a form's save is a message; the session is rolled back first
+        (the words are translated, and translation reads the signed-in user)."""
+        db.session.rollback()
         if isinstance(exc, OutOfScope):
             flash(gettext("You can only save records within your own units and team."), "error")
-            return True
-        return super().handle_view_exception(exc)
+        else:
+            flash(refusal_text(exc), "error")
+        return True
 
     # ---- generated columns ----------------------------------------------------------------
     def _prepare_columns(self) -> None:
@@ -546,7 +558,8 @@ class EntityView(ModelView):
             c.name for c in columns
             if "choices" in c.info or isinstance(c.type, sa.Boolean | sa.Date)
         ])
-        derived = {c.name: validators_for(c.info, c.nullable) for c in columns}
+        derived = {c.name: validators_for(c.info, c.nullable, form_checks.bounds_for(c))
+                   for c in columns}
         self.form_args = {
             name: {"validators": found} for name, found in derived.items() if found
         } | (getattr(self, "form_args", None) or {})
