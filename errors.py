@@ -164,9 +164,9 @@ def explain(error: BaseException) -> str:
     if is_concurrent(error):
         return str(CONCURRENT)
     if isinstance(error, sa.exc.IntegrityError):
-        log.info("refused by the database [%s]: %s", request_id(), error.orig)
+        log.info("refused by the database: %s", error.orig)
         return integrity_words(error)
-    log.error("write failed [%s]", request_id(), exc_info=error)
+    log.error("write failed", exc_info=error)
     if isinstance(error, sa.exc.DataError):
         return gettext("A value is too large or not in a form the database can store; nothing "
                        "was saved (reference %(id)s).", id=request_id())
@@ -215,7 +215,7 @@ def _retry_read(app: Flask, error: sa.exc.DBAPIError):
             response = app.dispatch_request()
         return app.make_response(response)
     except Exception as again:  # noqa: BLE001 - the second failure is answered with a 503
-        log.error("read failed again [%s]", request_id(), exc_info=again)
+        log.error("read failed again", exc_info=again)
         _rolled_back()
         return None
 
@@ -227,7 +227,7 @@ def init_app(app: Flask) -> None:
         retried = _retry_read(app, error) if isinstance(error, sa.exc.DBAPIError) else None
         if retried is not None:
             return retried
-        log.error("database unavailable [%s]", request_id(), exc_info=error)
+        log.error("database unavailable", exc_info=error)
         _rolled_back()
         return _page(503, gettext(
             "The database cannot be reached or cannot take changes at the moment (it may be "
@@ -240,7 +240,7 @@ def init_app(app: Flask) -> None:
             return _page(409, str(CONCURRENT))
         if isinstance(error, sa.exc.IntegrityError):
             return _page(400, integrity_words(error))
-        log.error("database error [%s]", request_id(), exc_info=error)
+        log.error("database error", exc_info=error)
         return _page(400 if isinstance(error, sa.exc.DataError) else 500, gettext(
             "The request could not be completed; nothing was saved."))
 

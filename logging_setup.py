@@ -40,6 +40,7 @@ def _configure(app: Flask) -> None:
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
+        root.propagate = False  # one line per event, whatever else configures logging
     for handler in root.handlers:
         if not any(isinstance(f, RequestIdFilter) for f in handler.filters):
             handler.addFilter(RequestIdFilter())

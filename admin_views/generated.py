@@ -14,7 +14,7 @@ import json
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask import Response, abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
@@ -65,6 +65,7 @@ AJAX_TARGETS = {
 }
 
 PAGE_SIZE = 20
+MAX_PAGE = 100_000  # further than anyone pages; 2,000,000 rows at the smallest page size
 
 
 def mask(value: str | None) -> str:
@@ -267,9 +268,14 @@ class EntityView(ModelView):
     def ajax_update(self):
         """Inline edit; a refused value is the user's error (400), not the server's (500); an
         edit of a record changed since the list was shown is refused (409)."""
+        if not self.column_editable_list:
+            abort(404)
         pk = request.form.get("list_form_pk")
         seen, row = posted_version(pk), self.get_one(pk)
-        if row is not None and seen is not None and seen != row.version:
+        if seen is None:
+            return gettext("This edit was sent without the version of the record it was made "
+                           "on; nothing was saved. Reload the list and edit again."), 400
+        if row is not None and seen != row.version:
             return self.conflict_text(row, seen), 409
         result = super().ajax_update()
         if isinstance(result, tuple) and result[1] == 500:
@@ -364,6 +370,12 @@ class EntityView(ModelView):
     def update_model(self, form, model):
         """Refuse a save over a version the user did not see: someone else saved in between."""
         seen = as_id(form.seen_version.data) if hasattr(form, "seen_version") else None
+        if seen is None and hasattr(form, "seen_version"):
+            flash(gettext("This form was sent without the version of the record it was opened "
+                          "at, so a newer save could be overwritten; nothing was saved. Open "
+                          "the record again and save from there."), "error")
+            form.seen_version.data, form.seen_version.raw_data = model.version, None
+            return False
         if seen is not None and seen != model.version:
             flash(self.conflict_text(model, seen), "error")
             # the form keeps what the user typed and now carries the current version: saving
@@ -398,8 +410,22 @@ class EntityView(ModelView):
         return format_datetime(self, value) if value else ""
 
     def get_list(self, page, *args, **kwargs):
-        # A negative page from a typed-in URL would be a negative OFFSET (an error on PostgreSQL).
-        return super().get_list(max(page or 0, 0), *args, **kwargs)
+        # A negative page from a typed-in URL would be a negative OFFSET (an error on
+        # PostgreSQL), a huge one an OFFSET past what the database can count.
+        return super().get_list(min(max(page or 0, 0), MAX_PAGE), *args, **kwargs)
+
+    @expose("/ajax/lookup/")
+    def ajax_lookup(self):
+        """A picker's search; a negative or huge offset or limit from a typed-in URL is read
+        as the nearest sensible one."""
+        offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_ID)
+        limit = min(max(request.args.get("limit", 10, type=int) or 10, 1), 100)
+        name, query = request.args.get("name"), request.args.get("query") or ""
+        loader = self._form_ajax_refs.get(name)
+        if not loader:
+            abort(404)
+        data = [loader.format(m) for m in loader.get_list(query[:200], offset, limit)]
+        return Response(json.dumps(data), mimetype="application/json")
 
     # ---- row scope ------------------------------------------------------------------------
     def get_query(self):

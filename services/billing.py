@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import Bill, Building, FeeStandard, Ownership, Unit, audit
+from models import Bill, Building, FeeStandard, Ownership, Unit, audit, locks
 from models.base import utcnow
 from rules import billing, periods
 
@@ -106,6 +106,8 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
 
 
 def waive(bill: Bill) -> None:
-    """Waive a bill nobody has paid anything on."""
+    """Waive a bill nobody has paid anything on (read under the bill's lock: a payment being
+    saved meanwhile is either seen here or waits for the waiver)."""
+    locks.hold(sa.orm.object_session(bill), bill)
     billing.check_waiver(bill.paid_amount)
     bill.status = "waived"
