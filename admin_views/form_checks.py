@@ -19,13 +19,12 @@ from flask_babel import gettext
 from wtforms.validators import StopValidation, ValidationError
 
 from extensions import db
+from rules.periods import FIRST_YEAR, LAST_YEAR  # dates a record can carry
 
 # Free text (Text columns) is at most this long unless the column's info says "max_length":
 # a long note is a page; anything longer is a document, which belongs in a file.
 TEXT_LIMIT = 2000
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-# Dates a record can carry: the company's records, past and planned.
-FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 # ---- bounds of what a column can hold (validators added to every generated form) ----------
