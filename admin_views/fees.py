@@ -23,7 +23,7 @@ from models.queries import collection_by, company_today
 from rules import billing, periods
 from services.billing import bill_run, waive
 
-from .generated import EntityView, personal_value, scope_condition
+from .generated import EntityView, as_id, personal_value, scope_condition
 
 ARREARS_PAGE = 50
 BUCKET_LABELS = {"0-30": _l("≤ 30 days"), "31-90": _l("31–90 days"),
@@ -121,8 +121,7 @@ class BillView(EntityView):
                     joins(sa.select(key, bucket, owed)).where(due).group_by(key, bucket)):
                 table.setdefault(label, {})[name] = amount
             summaries[group] = sorted(table.items())
-        page = max(int(request.args.get("page", "0")) if request.args.get(
-            "page", "").isdigit() else 0, 0)
+        page = as_id(request.args.get("page")) or 0
         total = db.session.scalar(sa.select(sa.func.count(Bill.id)).where(due))
         bills = db.session.scalars(
             sa.select(Bill).where(due).options(sa.orm.joinedload(Bill.owner))

@@ -363,8 +363,8 @@ class EntityView(ModelView):
 
     def edit_form(self, obj=None):
         form = self._fit_form(super().edit_form(obj))
-        if not form.seen_version.raw_data:
-            form.seen_version.data = getattr(obj, "version", None)
+        if request.method == "GET" and not form.seen_version.raw_data:
+            form.seen_version.data = getattr(obj, "version", None)  # a POST must carry it
         return form
 
     def update_model(self, form, model):
