@@ -272,17 +272,28 @@ def _bad_request_reason(error) -> str:
         "a value is missing or not in the expected form."))
 
 
+# A URL's value longer than this is no search or filter anyone types (SQLite refuses a LIKE
+# pattern past 50,000 bytes).
+ARGUMENT_LIMIT = 1000
+
+
 def _refuse_nul():
     """A NUL character is never part of what a person types; PostgreSQL cannot store one and
-    a search for one would fail in the database."""
+    a search for one would fail in the database. Nor is a search of thousands of characters."""
     from werkzeug.exceptions import BadRequest
 
     sources = [request.args] if request.method in ("GET", "HEAD") else [request.args,
                                                                        request.form]
+    reason = None
     for source in sources:
-        if not any("\x00" in value for _key, values in source.lists() for value in values):
-            continue
+        values = [value for _key, found in source.lists() for value in found]
+        if any("\x00" in value for value in values):
+            reason = gettext("a value contains a NUL character, which cannot be saved or "
+                             "searched for.")
+    if any(len(value) > ARGUMENT_LIMIT for value in request.args.values()):
+        reason = gettext("a value in the address is longer than %(n)s characters.",
+                         n=ARGUMENT_LIMIT)
+    if reason:
         error = BadRequest()
-        error.steward_reason = gettext("a value contains a NUL character, which cannot be "
-                                       "saved or searched for.")
+        error.steward_reason = reason
         raise error

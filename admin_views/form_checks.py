@@ -86,6 +86,11 @@ class TextLength:
                 limit=self.limit, length=len(str(field.data))))
 
 
+def blank_is_none(value):
+    """A choice left blank (or sent as spaces) is no choice."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 def bounds_for(column: sa.Column) -> list:
     """The validators of what `column`'s type can hold."""
     kind = column.type

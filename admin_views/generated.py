@@ -589,6 +589,9 @@ class EntityView(ModelView):
         self.form_args = {
             name: {"validators": found} for name, found in derived.items() if found
         } | (getattr(self, "form_args", None) or {})
+        for name in choice_columns:  # a blank choice is no choice, not a value ""
+            self.form_args.setdefault(name, {}).setdefault(
+                "filters", [form_checks.blank_is_none])
         self.form_ajax_refs = {
             key: {"model": target, "fields": AJAX_TARGETS[target.__name__]}
             for key, target in self._relation_targets.items()
