@@ -148,8 +148,11 @@ class _Forms(HTMLParser):
 
 class Fuzzer:
     def __init__(self, app, *, values: int | None = None, seed: int = 2026,
-                 max_inline: int = 3, progress: bool = False) -> None:
-        self.progress = progress
+                 max_inline: int = 3, fields: int | None = None, filters: int = 12,
+                 progress: bool = False) -> None:
+        """`values`: hostile values per field (None: all); `fields`: fields varied per form
+        (None: all); `filters`: list filters tried per list."""
+        self.progress, self.fields, self.filters = progress, fields, filters
         self.app, self.values, self.rng = app, values, random.Random(seed)
         self.max_inline = max_inline
         self.report = Report()
@@ -279,7 +282,10 @@ class Fuzzer:
 
     def _vary(self, client, method, path, kind, base: dict, view, foreign, duplicate,
               fresh=None) -> None:
-        for name in [k for k in base if k not in ("csrf_token", "seen_version")]:
+        names = [k for k in base if k not in ("csrf_token", "seen_version")]
+        if self.fields is not None and len(names) > self.fields:
+            names = self.rng.sample(names, self.fields)
+        for name in names:
             for value in self.pick(HOSTILE):
                 data = dict(fresh() if fresh else base)
                 data[name] = self._concrete(value, name, view, foreign, duplicate)
@@ -292,7 +298,7 @@ class Fuzzer:
             value = self._concrete(value, "", view, None, {})
             for arg in ("page", "page_size", "sort", "search", "desc"):
                 self.send(client, "GET", _url(base, {arg: value}), "list")
-            for key in list(view._filter_args or {})[:12]:
+            for key in list(view._filter_args or {})[:self.filters]:
                 self.send(client, "GET", _url(base, {f"flt0_{key}": value}), "list")
         for name in (view._form_ajax_refs or {}):
             for value in self.pick(HOSTILE):
