@@ -90,3 +90,30 @@ def test_a_duplicate_single_column_key_is_a_form_error(app, as_role):
     assert response.status_code == 200
     assert "Already exists" in page
     assert count(app, "payment") == before
+
+
+def test_a_second_login_account_for_a_staff_member_is_refused_in_words(app, as_role):
+    """user.staff_id is unique: the form says so (a relationship's unique key is checked by
+    the database; its refusal names the field, not a concurrent change)."""
+    import sqlalchemy as sa
+
+    from extensions import db as database
+    from models import User
+
+    from .helpers import overrides
+
+    client = _english(as_role("admin"))
+    with app.app_context():
+        taken = database.session.scalar(sa.select(User.staff_id).where(
+            User.staff_id.is_not(None)))
+    source = scoped_ids(app, "user", "admin")[0]
+    data = form_data(app, "user", source, "admin") | overrides(app, "user") | {
+        "staff": str(taken)}
+    before = count(app, "user")
+    response = client.post(url("user", "new/"), data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    shown = " ".join(flashes(response)) + page
+    assert "already" in shown.lower() and "same moment" not in shown
+    assert not any(w in page for w in SQL_WORDS)
+    assert count(app, "user") == before
