@@ -149,10 +149,12 @@ class _Forms(HTMLParser):
 class Fuzzer:
     def __init__(self, app, *, values: int | None = None, seed: int = 2026,
                  max_inline: int = 3, fields: int | None = None, filters: int = 12,
-                 progress: bool = False) -> None:
+                 arguments: int | None = None, progress: bool = False) -> None:
         """`values`: hostile values per field (None: all); `fields`: fields varied per form
-        (None: all); `filters`: list filters tried per list."""
+        (None: all); `filters`: list filters tried per list; `arguments`: URL arguments,
+        stale versions and action row ids tried per screen (None: all)."""
         self.progress, self.fields, self.filters = progress, fields, filters
+        self.arguments = arguments
         self.app, self.values, self.rng = app, values, random.Random(seed)
         self.max_inline = max_inline
         self.report = Report()
@@ -195,6 +197,12 @@ class Fuzzer:
 
     def _fail(self, kind, method, path, detail) -> None:
         self.report.failures.append(Failure(kind, method, path, detail))
+
+    def few(self, names) -> list:
+        names = list(names)
+        if self.arguments is None or self.arguments >= len(names):
+            return names
+        return self.rng.sample(names, self.arguments)
 
     def pick(self, values: list[str]) -> list[str]:
         if self.values is None or self.values >= len(values):
@@ -296,13 +304,13 @@ class Fuzzer:
         base = f"/admin/{view.endpoint.replace('_', '-')}/"
         for value in self.pick(HOSTILE):
             value = self._concrete(value, "", view, None, {})
-            for arg in ("page", "page_size", "sort", "search", "desc"):
+            for arg in self.few(("page", "page_size", "sort", "search", "desc")):
                 self.send(client, "GET", _url(base, {arg: value}), "list")
             for key in list(view._filter_args or {})[:self.filters]:
                 self.send(client, "GET", _url(base, {f"flt0_{key}": value}), "list")
         for name in (view._form_ajax_refs or {}):
             for value in self.pick(HOSTILE):
-                for arg in ("query", "offset", "limit"):
+                for arg in self.few(("query", "offset", "limit")):
                     self.send(client, "GET", _url(base + "ajax/lookup/", {
                         "name": name, "query": "1", arg: value}), "picker")
 
@@ -346,7 +354,7 @@ class Fuzzer:
 
         self._vary(client, "POST", path, "edit", base, view, foreign, duplicate, fresh)
         stale = dict(base)
-        for version in ("", "abc", str(2**63), "0"):
+        for version in self.few(("", "abc", str(2**63), "0")):
             stale["seen_version"] = version
             self.send(client, "POST", path, "edit", stale)
 
@@ -381,7 +389,7 @@ class Fuzzer:
                 rowids = ["", "x", str(2**63), str(foreign)]
             else:
                 rowids = [*map(str, mine[:2]), "", str(2**63), str(foreign), "-1"]
-            for rowid in rowids:
+            for rowid in self.few(rowids):
                 self.send(client, "POST", path, "action", {"action": name, "rowid": rowid})
         self.send(client, "POST", path, "action", {"action": "zzz", "rowid": "1"})
 
@@ -397,8 +405,8 @@ class Fuzzer:
                 response = self.send(client, "GET", _url(path, args), "work page")
                 if response is not None and response.status_code == 200 and args:
                     self._work_forms(client, response, path, args, view, foreign)
-            for arg in ("id", "period", "year", "by", "page", "month", "step", "kind",
-                        "export", "staff", "team"):
+            for arg in self.few(("id", "period", "year", "by", "page", "month", "step", "kind",
+                                 "export", "staff", "team")):
                 for value in self.pick(HOSTILE):
                     value = self._concrete(value, arg, view, foreign, {})
                     self.send(client, "GET", _url(path, {**({"id": str(mine[0])} if mine and

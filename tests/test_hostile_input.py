@@ -170,3 +170,24 @@ def test_every_free_text_field_of_every_form_has_a_limit(app):
                 if not any(isinstance(v, TextLength) for v in found):
                     missing.append(f"{name}.{column.name}")
     assert missing == []
+
+
+def test_a_bill_run_whose_rate_would_overflow_a_bill_is_refused_in_words(app, admin):
+    """A fee standard with an absurd rate (found by the fuzz harness): the run refuses and
+    names it; no bill is written (PostgreSQL refused the amount; SQLite stored it)."""
+    import sqlalchemy as sa
+
+    from extensions import db as database
+    from models import Bill, FeeStandard
+
+    with app.app_context():
+        standard = database.session.scalars(sa.select(FeeStandard).where(
+            FeeStandard.basis == "per_m2")).first()
+        standard.rate = 9_999_999_999
+        database.session.commit()
+    response = admin.post("/admin/bill/run/", data={"period": "2026-12"})
+    assert response.status_code == 200
+    assert any("more than a bill can hold" in f for f in flashes(response)), flashes(response)
+    with app.app_context():
+        assert database.session.scalar(sa.select(sa.func.count(Bill.id)).where(
+            Bill.period == "2026-12")) == 0
