@@ -78,12 +78,18 @@ def _constraint_words(name: str) -> str | None:
             short = name.removeprefix(f"ck_{table.name}_")
             if short in CHECK_MESSAGES:
                 return str(CHECK_MESSAGES[short])
+            bounds = re.search(r">= (-?[\d.]+) AND \w+ <= (-?[\d.]+)", str(constraint.sqltext))
+            if short.endswith("_range") and bounds:
+                return gettext("%(field)s must be between %(low)s and %(high)s.",
+                               field=_label(short.removesuffix("_range")),
+                               low=bounds.group(1), high=bounds.group(2))
             for suffix, message in SUFFIX_MESSAGES.items():
                 if short.endswith(suffix):
                     return gettext(message, field=_label(short.removesuffix(suffix)))
-            # a closed set of values (the choices' CHECK)
-            return gettext("%(field)s: choose one of the values offered.",
-                           field=_label(_choice_column(table, constraint) or short))
+            if getattr(constraint, "_type_bound", False):  # a closed set of choices
+                return gettext("%(field)s: choose one of the values offered.",
+                               field=_label(_choice_column(table, constraint) or short))
+            return None
     return None
 
 

@@ -1,5 +1,5 @@
 """What must hold of the data whatever happened to it (forms, races, imports, a fuzzer):
-checked after the fuzz harness and the race tests, and by `flask check-data`.
+checked after the fuzz harness and the race tests.
 
 - every bill's paid amount is the sum of its payments, and its status follows (P-FEE-1);
 - no bill is paid more than its amount, and a waived bill has no payments;

@@ -117,3 +117,21 @@ def test_a_second_login_account_for_a_staff_member_is_refused_in_words(app, as_r
     assert "already" in shown.lower() and "same moment" not in shown
     assert not any(w in page for w in SQL_WORDS)
     assert count(app, "user") == before
+
+
+def test_every_check_constraint_has_its_words(app):
+    """A model that gains a CHECK must say in errors.CHECK_MESSAGES what it means (a generic
+    suffix — _positive, _non_negative, _range — or a closed set of choices says it itself)."""
+    import sqlalchemy as sa
+
+    import errors
+    from models.base import Base
+
+    with app.test_request_context("/?lang=en"):
+        generic = errors._generic_check()
+        unworded = [
+            constraint.name for table in Base.metadata.tables.values()
+            for constraint in table.constraints
+            if isinstance(constraint, sa.CheckConstraint)
+            and errors.check_words(constraint.name) == generic]
+    assert unworded == []
