@@ -25,13 +25,12 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.fuzz_report import ErrorCount, Failure, PageForms, Report  # noqa: E402
 
 ACCOUNTS = {"admin": "admin", "hr": "hr", "supervisor": "supervisor1", "steward": "steward1"}
 PASSWORD = "demo12345"
@@ -50,102 +49,6 @@ SQL_SHOWN = re.compile(
     r"\bUPDATE \w+ SET\b|\bSELECT \w+\.\w+")
 
 
-@dataclass
-class Failure:
-    kind: str  # 5xx, sql, unexpected
-    method: str
-    path: str
-    detail: str
-
-
-@dataclass
-class Report:
-    submissions: int = 0
-    by_status: Counter = field(default_factory=Counter)
-    by_kind: Counter = field(default_factory=Counter)  # form, edit, inline, list, ...
-    failures: list[Failure] = field(default_factory=list)
-    broken: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures and not self.broken
-
-    def summary(self) -> str:
-        lines = [f"{self.submissions} submissions in {self.seconds:.0f} s",
-                 "by status: " + ", ".join(f"{k} × {v}" for k, v in sorted(
-                     self.by_status.items())),
-                 "by kind: " + ", ".join(f"{k} × {v}" for k, v in sorted(
-                     self.by_kind.items())),
-                 "failures: " + (", ".join(f"{k} × {v}" for k, v in sorted(Counter(
-                     f.kind for f in self.failures).items())) or "none")]
-        seen = set()
-        for failure in self.failures:
-            key = (failure.kind, re.sub(r"\d+", "N", failure.path.split("?")[0]),
-                   failure.detail[:80])
-            if key not in seen and len(seen) < 40:
-                seen.add(key)
-                lines.append(f"  {failure.kind} {failure.method} {failure.path[:120]} — "
-                             f"{failure.detail[:300]}")
-        lines.append("invariants: " + ("whole" if not self.broken else "; ".join(self.broken)))
-        return "\n".join(lines)
-
-
-class _ErrorCount(logging.Handler):
-    """Counts the errors the application logs (an exception behind a message)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-class _Forms(HTMLParser):
-    """The POST forms of a page: action and (name, value, options) of each field."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form = None
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and (a.get("method") or "get").lower() == "post":
-            self._form = {"action": a.get("action") or "", "fields": {}, "options": {},
-                          "files": False}
-            self.forms.append(self._form)
-        elif self._form is None or not a.get("name"):
-            return
-        elif tag == "input":
-            kind = (a.get("type") or "text").lower()
-            if kind == "file":
-                self._form["files"] = True
-            elif kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._form["fields"][a["name"]] = a.get("value") or "y"
-            elif kind not in ("submit", "button"):
-                self._form["fields"][a["name"]] = a.get("value") or ""
-        elif tag in ("textarea",):
-            self._form["fields"][a["name"]] = ""
-        elif tag == "select":
-            self._select = a["name"]
-            self._form["fields"][a["name"]] = ""
-        if tag == "option" and self._select and self._form is not None:
-            options = self._form["options"].setdefault(self._select, [])
-            options.append(a.get("value") or "")
-            if len(options) == 1 or "selected" in a:
-                self._form["fields"][self._select] = a.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-
-
 class Fuzzer:
     def __init__(self, app, *, values: int | None = None, seed: int = 2026,
                  max_inline: int = 3, fields: int | None = None, filters: int = 12,
@@ -158,7 +61,7 @@ class Fuzzer:
         self.app, self.values, self.rng = app, values, random.Random(seed)
         self.max_inline = max_inline
         self.report = Report()
-        self.errors = _ErrorCount()
+        self.errors = ErrorCount()
 
     # ---- one request ----------------------------------------------------------------------
     def send(self, client, method: str, path: str, kind: str, data=None):
@@ -414,7 +317,7 @@ class Fuzzer:
                                                          arg: value}), "work page")
 
     def _work_forms(self, client, response, path, args, view, foreign) -> None:
-        parser = _Forms()
+        parser = PageForms()
         parser.feed(response.get_data(as_text=True))
         for form in parser.forms:
             if form["files"]:
