@@ -74,6 +74,11 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     headers.init_app(app)
     init_admin(app)
 
+    import errors
+    import logging_setup
+
+    logging_setup.init_app(app)  # first: every later hook logs under the request id
+    errors.init_app(app)
     app.before_request(remember_language)
 
     @app.route("/")

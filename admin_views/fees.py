@@ -25,7 +25,7 @@ from rules.refusal import Refused
 from services import cells as spreadsheet
 from services.billing import waive
 
-from .generated import EntityView, personal_value, refusal_text, scope_condition
+from .generated import EntityView, as_id, personal_value, refusal_text, scope_condition
 from .jobs import job_url
 
 ARREARS_PAGE = 50
@@ -120,8 +120,7 @@ class BillView(EntityView):
                     joins(sa.select(key, bucket, owed)).where(due).group_by(key, bucket)):
                 table.setdefault(label, {})[name] = amount
             summaries[group] = sorted(table.items())
-        page = max(int(request.args.get("page", "0")) if request.args.get(
-            "page", "").isdigit() else 0, 0)
+        page = as_id(request.args.get("page")) or 0
         total = db.session.scalar(sa.select(sa.func.count(Bill.id)).where(due))
         bills = db.session.scalars(
             sa.select(Bill).where(due).options(sa.orm.joinedload(Bill.owner))

@@ -14,7 +14,7 @@ import json
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask import Response, abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
@@ -27,7 +27,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_admin.model.widgets import XEditableWidget
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
@@ -37,6 +37,7 @@ from extensions import db
 from models.scopes import row_filter
 from rules.refusal import Refused
 
+from . import form_checks
 from .context import current_role, steward_ids
 from .exports import SafeExports
 from .field_access import FieldWrites
@@ -67,6 +68,7 @@ AJAX_TARGETS = {
 }
 
 PAGE_SIZE = 20
+MAX_PAGE = 100_000  # further than anyone pages; 2,000,000 rows at the smallest page size
 
 
 def mask(value: str | None) -> str:
@@ -82,17 +84,19 @@ class OutOfScope(Exception):
     """A save would leave a row outside the rows the user may act on."""
 
 
-# What a page reports as the user's problem, with a message, rather than as a server error:
-# a rule's refusal, or a write that met another user's write to the same rows.
-REFUSALS = (Refused, StaleDataError, IntegrityError)
+# What a page reports as a message rather than as a server error: a rule's refusal, a write
+# that met another user's write, or anything the database refused (errors.explain words it).
+REFUSALS = (Refused, StaleDataError, SQLAlchemyError)
 
 
 def refusal_text(error: Exception) -> str:
-    """Why an operation was refused, in the reader's language."""
+    """Why an operation was refused, in the reader's language (errors.explain words what the
+    database refused)."""
     if isinstance(error, Refused):
         return gettext(error.message, **{k: _worded(k, v) for k, v in error.params.items()})
-    return gettext("Someone else changed these records at the same moment; nothing was "
-                   "saved. Reload the page and try again.")
+    import errors
+
+    return errors.explain(error)
 
 
 def _worded(name: str, value):
@@ -114,17 +118,22 @@ def entity_url(name: str) -> str:
     return f"/admin/{name.replace('_', '-')}/"
 
 
+# Ids are INTEGER columns: anything larger is no record's id (and would overflow the query).
+MAX_ID = 2**31 - 1
+
+
 def as_id(value) -> int | None:
     """A record id from a form or a URL; None for anything that is not one. The inline
     editor posts "id:version" (see VersionedXEditable); the id is the part before ":"."""
     text = (str(value) if value is not None else "").split(":", 1)[0]
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 \
+        and int(text) <= MAX_ID else None
 
 
 def posted_version(value) -> int | None:
     """The version part of an inline editor's "id:version"."""
     parts = (str(value) if value is not None else "").split(":", 1)
-    return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
+    return as_id(parts[1]) if len(parts) == 2 else None
 
 
 class VersionedXEditable(XEditableWidget):
@@ -281,9 +290,14 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
     def ajax_update(self):
         """Inline edit; a refused value is the user's error (400), not the server's (500); an
         edit of a record changed since the list was shown is refused (409)."""
+        if not self.column_editable_list:
+            abort(404)
         pk = request.form.get("list_form_pk")
         seen, row = posted_version(pk), self.get_one(pk)
-        if row is not None and seen is not None and seen != row.version:
+        if seen is None:
+            return gettext("This edit was sent without the version of the record it was made "
+                           "on; nothing was saved. Reload the list and edit again."), 400
+        if row is not None and seen != row.version:
             return self.conflict_text(row, seen), 409
         refusal = self.inline_refusal(row)
         if refusal is not None:
@@ -374,13 +388,19 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
 
     def edit_form(self, obj=None):
         form = self._fit_form(super().edit_form(obj), obj)
-        if not form.seen_version.raw_data:
-            form.seen_version.data = getattr(obj, "version", None)
+        if request.method == "GET" and not form.seen_version.raw_data:
+            form.seen_version.data = getattr(obj, "version", None)  # a POST must carry it
         return form
 
     def update_model(self, form, model):
         """Refuse a save over a version the user did not see: someone else saved in between."""
         seen = as_id(form.seen_version.data) if hasattr(form, "seen_version") else None
+        if seen is None and hasattr(form, "seen_version"):
+            flash(gettext("This form was sent without the version of the record it was opened "
+                          "at, so a newer save could be overwritten; nothing was saved. Open "
+                          "the record again and save from there."), "error")
+            form.seen_version.data, form.seen_version.raw_data = model.version, None
+            return False
         if seen is not None and seen != model.version:
             flash(self.conflict_text(model, seen), "error")
             # the form keeps what the user typed and now carries the current version: saving
@@ -415,8 +435,22 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
         return format_datetime(self, value) if value else ""
 
     def get_list(self, page, *args, **kwargs):
-        # A negative page from a typed-in URL would be a negative OFFSET (an error on PostgreSQL).
-        return super().get_list(max(page or 0, 0), *args, **kwargs)
+        # A negative page from a typed-in URL would be a negative OFFSET (an error on
+        # PostgreSQL), a huge one an OFFSET past what the database can count.
+        return super().get_list(min(max(page or 0, 0), MAX_PAGE), *args, **kwargs)
+
+    @expose("/ajax/lookup/")
+    def ajax_lookup(self):
+        """A picker's search; a negative or huge offset or limit from a typed-in URL is read
+        as the nearest sensible one."""
+        offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_ID)
+        limit = min(max(request.args.get("limit", 10, type=int) or 10, 1), 100)
+        name, query = request.args.get("name"), request.args.get("query") or ""
+        loader = self._form_ajax_refs.get(name)
+        if not loader:
+            abort(404)
+        data = [loader.format(m) for m in loader.get_list(query[:200], offset, limit)]
+        return Response(json.dumps(data), mimetype="application/json")
 
     # ---- row scope ------------------------------------------------------------------------
     def get_query(self):
@@ -478,7 +512,10 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
         if not self.refuse_locked_posts(form):
             return False
         valid = super().validate_form(form)
-        return self._check_unique_together(form) and valid
+        if not valid or not hasattr(form, "_fields") or "list_form_pk" in form:
+            return valid
+        row = self.get_one(request.args.get("id")) if "seen_version" in form else None
+        return self._check_unique_together(form) & form_checks.check_rules(self, form, row)
 
     def _check_unique_together(self, form) -> bool:
         """A duplicate of a multi-column unique key is a form error, not an integrity error."""
@@ -498,9 +535,9 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
                 if any(v is None for v in values.values()):
                     continue
                 query = db.session.query(self.model.id).filter_by(**values)
-                current = request.args.get("id")
-                if current is not None and current.isdigit():
-                    query = query.filter(self.model.id != int(current))
+                current = as_id(request.args.get("id"))
+                if current is not None:
+                    query = query.filter(self.model.id != current)
                 with db.session.no_autoflush:
                     taken = query.first() is not None
                 if taken:
@@ -526,13 +563,14 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
             raise OutOfScope
 
     def handle_view_exception(self, exc):
-        if isinstance(exc, REFUSALS):
-            flash(refusal_text(exc), "error")
-            return True
+        """Every failure of a form's save is a message; the session is rolled back first
+        (the words are translated, and translation reads the signed-in user)."""
+        db.session.rollback()
         if isinstance(exc, OutOfScope):
             flash(gettext("You can only save records within your own units and team."), "error")
-            return True
-        return super().handle_view_exception(exc)
+        else:
+            flash(refusal_text(exc), "error")
+        return True
 
     # ---- generated columns ----------------------------------------------------------------
     def _prepare_columns(self) -> None:
@@ -575,10 +613,14 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
             c.name for c in columns
             if "choices" in c.info or isinstance(c.type, sa.Boolean | sa.Date)
         ])
-        derived = {c.name: validators_for(c.info, c.nullable) for c in columns}
+        derived = {c.name: validators_for(c.info, c.nullable, form_checks.bounds_for(c))
+                   for c in columns}
         self.form_args = {
             name: {"validators": found} for name, found in derived.items() if found
         } | (getattr(self, "form_args", None) or {})
+        for name in choice_columns:  # a blank choice is no choice, not a value ""
+            self.form_args.setdefault(name, {}).setdefault(
+                "filters", [form_checks.blank_is_none])
         self.form_ajax_refs = {
             key: {"model": target, "fields": AJAX_TARGETS[target.__name__]}
             for key, target in self._relation_targets.items()

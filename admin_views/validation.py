@@ -27,9 +27,11 @@ class Format(validators.Regexp):
         return super().__call__(form, field, str(self.message))
 
 
-def validators_for(info: dict, nullable: bool) -> list:
-    """WTForms validators for a column, from its info: format, min, max."""
+def validators_for(info: dict, nullable: bool, bounds: list = ()) -> list:
+    """WTForms validators for a column, from its info: format, min, max; `bounds` (what
+    the column's type can hold) run first and stop at a value no other check can read."""
     found = [validators.Optional()] if nullable else []
+    found += list(bounds)
     if "format" in info:
         pattern, message = FORMATS[info["format"]]
         found.append(Format(pattern, message=message))

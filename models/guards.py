@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from rules import billing, corrections, periods, staffing, workflow
 from rules.refusal import N_, Refused
 
+from . import locks
 from .assessment import AnnualAssessment, MonthlyAssessment
 from .base import Entity, utcnow
 from .fees import ArrearsReminder, Bill, Payment
@@ -252,6 +253,7 @@ def _settle_payments(session: Session) -> None:
             if bill is not None:
                 touched[id(bill)] = bill
     for key, bill in touched.items():
+        locks.hold(session, bill)  # the sum below must include a payment committed meanwhile
         settled = sum((amount for pid, amount in session.execute(
             sa.select(Payment.id, Payment.amount).where(Payment.bill_id == bill.id)
         ) if pid not in leaving), Decimal("0.00")) if bill.id is not None else Decimal("0.00")

@@ -11,6 +11,8 @@ from .scoring import ratio_score
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The most a bill can hold: money is Numeric(12, 2).
+MAX_AMOUNT = Decimal("9999999999.99")
 # Days overdue → bucket, upper bounds inclusive; the last bucket has none.
 AGING_BUCKETS = (("0-30", 30), ("31-90", 90), ("91-180", 180), ("180+", None))
 

@@ -9,7 +9,8 @@ PATTERNS = {
     "phone": re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"),
     "id_number": re.compile(r"^\d{17}[\dXx]$"),
     "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-    "period": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    # a month of the years 1900–2100 (rules.periods.FIRST_YEAR … LAST_YEAR)
+    "period": re.compile(r"^(19\d\d|20\d\d|2100)-(0[1-9]|1[0-2])$"),
 }
 
 

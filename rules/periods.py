@@ -9,12 +9,17 @@ from zoneinfo import ZoneInfo
 from .refusal import N_, Refused
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The years a record (or a month's run) can be about: the company's past and its plans.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 def parse_period(period: str) -> tuple[int, int]:
     match = PERIOD.match(period or "")
     if not match:
         raise Refused(N_("A month is written like 2026-11."))
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise Refused(N_("Choose a month between %(first)s and %(last)s."),
+                      first=f"{FIRST_YEAR}-01", last=f"{LAST_YEAR}-12")
     return int(match[1]), int(match[2])
 
 

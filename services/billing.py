@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import Bill, Building, FeeStandard, Ownership, Unit, audit
+from models import Bill, Building, FeeStandard, Ownership, Unit, audit, locks
 from models.base import utcnow
 from rules import billing, periods
+from rules.refusal import N_, Refused
 
 CHUNK = 2000  # units read and bills written per round trip
 
@@ -47,8 +48,8 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
     run = BillRun(period)
     by_project: dict[int, list] = defaultdict(list)
     for standard in session.execute(sa.select(
-        FeeStandard.id, FeeStandard.project_id, FeeStandard.basis, FeeStandard.rate,
-        FeeStandard.effective_from, FeeStandard.effective_until,
+        FeeStandard.id, FeeStandard.name, FeeStandard.project_id, FeeStandard.basis,
+        FeeStandard.rate, FeeStandard.effective_from, FeeStandard.effective_until,
     )):
         if billing.in_force(standard.effective_from, standard.effective_until, first, last):
             by_project[standard.project_id].append(standard)
@@ -83,10 +84,15 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
                     run.existing += 1
                     continue
                 run.without_owner += owner_id is None
+                amount = billing.monthly_amount(standard.basis, standard.rate, unit.area)
+                if amount > billing.MAX_AMOUNT:
+                    raise Refused(N_("Fee standard %(standard)s would bill a unit %(amount)s, "
+                                     "more than a bill can hold; correct its rate."),
+                                  standard=standard.name, amount=amount)
                 rows.append({
                     "unit_id": unit.id, "owner_id": owner_id, "standard_id": standard.id,
                     "period": period, "due_date": due, "status": "unpaid",
-                    "amount": billing.monthly_amount(standard.basis, standard.rate, unit.area),
+                    "amount": amount,
                     "paid_amount": billing.ZERO, "created_at": now, "updated_at": now,
                     "created_by": actor, "updated_by": actor, "version": 1,
                 })
@@ -106,6 +112,8 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
 
 
 def waive(bill: Bill) -> None:
-    """Waive a bill nobody has paid anything on."""
+    """Waive a bill nobody has paid anything on (read under the bill's lock: a payment being
+    saved meanwhile is either seen here or waits for the waiver)."""
+    locks.hold(sa.orm.object_session(bill), bill)
     billing.check_waiver(bill.paid_amount)
     bill.status = "waived"

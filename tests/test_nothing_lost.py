@@ -64,9 +64,9 @@ def test_an_inline_edit_is_audited(app, db, as_role):
     with app.app_context():
         unit = database.session.scalars(sa.select(Unit).where(
             Unit.usage == "owner_occupied")).first()
-        unit_id = unit.id
+        unit_id, version = unit.id, unit.version
     response = as_role("admin").post("/admin/unit/ajax/update/", data={
-        "list_form_pk": str(unit_id), "usage": "rented"})
+        "list_form_pk": f"{unit_id}:{version}", "usage": "rented"})
     assert response.status_code == 200
     last = entries(app, "unit", unit_id)[-1]
     assert (last.source, changes(last)) == ("inline", {"usage": ["owner_occupied", "rented"]})

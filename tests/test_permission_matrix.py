@@ -96,8 +96,10 @@ def test_permission_matrix(app, db, entity, role):
     if editable:
         column = editable[0]
         value = _another_choice(view, column, row(app, entity, target)[column])
+        current = row(app, entity, target).get("version")  # what the list page gave
         response = client.post(
-            url(entity, "ajax/update/"), data={"list_form_pk": str(target), column: value}
+            url(entity, "ajax/update/"),
+            data={"list_form_pk": f"{target}:{current}", column: value},
         )
         assert response.status_code == expect(may["U"]), response.data
         assert (row(app, entity, target)[column] == value) == may["U"]

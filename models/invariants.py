@@ -1,0 +1,93 @@
+"""What must hold of the data whatever happened to it (forms, races, imports, a fuzzer):
+checked after the fuzz harness and the race tests.
+
+- every bill's paid amount is the sum of its payments, and its status follows (P-FEE-1);
+- no bill is paid more than its amount, and a waived bill has no payments;
+- every ticket's status is the state its last transition led to (P-TKT-1);
+- every record's current version has its audit entry (bills the bill run wrote at version
+  1 are covered by the run's bulk entry).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rules import billing
+
+from .base import Entity
+from .fees import Bill, Payment
+from .platform import AuditEntry
+from .tickets import Ticket, TicketEvent
+
+EXAMPLES = 5
+
+
+def broken(session: Session) -> list[str]:
+    """One line per broken invariant (with up to EXAMPLES example rows); empty when whole."""
+    return [*_bills(session), *_tickets(session), *_audit(session)]
+
+
+def _bills(session: Session) -> list[str]:
+    paid = (sa.select(Payment.bill_id, sa.func.sum(Payment.amount).label("total"),
+                      sa.func.count(Payment.id).label("n"))
+            .group_by(Payment.bill_id).subquery())
+    rows = session.execute(
+        sa.select(Bill.id, Bill.amount, Bill.paid_amount, Bill.status,
+                  sa.func.coalesce(paid.c.total, 0), sa.func.coalesce(paid.c.n, 0))
+        .outerjoin(paid, paid.c.bill_id == Bill.id))
+    wrong_sum, wrong_status, overpaid, waived_paid = [], [], [], []
+    for bill_id, amount, paid_amount, status, total, count in rows:
+        total = Decimal(total).quantize(billing.FEN)
+        if paid_amount != total:
+            wrong_sum.append(f"#{bill_id} {paid_amount} ≠ {total}")
+        if paid_amount > amount:
+            overpaid.append(f"#{bill_id} {paid_amount} > {amount}")
+        if status == "waived" and count:
+            waived_paid.append(f"#{bill_id}")
+        expected = billing.bill_status(amount, paid_amount, status == "waived")
+        if status != expected:
+            wrong_status.append(f"#{bill_id} {status} ≠ {expected}")
+    return [f"{what}: {len(found)} ({', '.join(found[:EXAMPLES])})" for what, found in (
+        ("bill paid amount is not the sum of its payments", wrong_sum),
+        ("bill status does not follow from its payments", wrong_status),
+        ("bill paid more than its amount", overpaid),
+        ("waived bill with payments", waived_paid)) if found]
+
+
+def _tickets(session: Session) -> list[str]:
+    last = (sa.select(TicketEvent.ticket_id, sa.func.max(TicketEvent.id).label("id"))
+            .where(TicketEvent.to_status.is_not(None)).group_by(TicketEvent.ticket_id)
+            .subquery())
+    rows = session.execute(
+        sa.select(Ticket.id, Ticket.status, TicketEvent.to_status)
+        .outerjoin(last, last.c.ticket_id == Ticket.id)
+        .outerjoin(TicketEvent, TicketEvent.id == last.c.id))
+    wrong = [f"#{tid} {status} ≠ {to or 'new'}" for tid, status, to in rows
+             if status != (to or "new")]
+    return [f"ticket status is not its last event's: {len(wrong)} "
+            f"({', '.join(wrong[:EXAMPLES])})"] if wrong else []
+
+
+def _audit(session: Session) -> list[str]:
+    found = []
+    bulk_bills = session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+        AuditEntry.entity == "bill", AuditEntry.action == "bulk"))
+    for mapper in Entity.registry.mappers:
+        model = mapper.class_
+        if not issubclass(model, Entity):
+            continue
+        entry = sa.select(AuditEntry.id).where(
+            AuditEntry.entity == model.__tablename__, AuditEntry.entity_id == model.id,
+            AuditEntry.entity_version == model.version)
+        query = sa.select(model.id).where(~entry.exists())
+        if model is Bill and bulk_bills:
+            query = query.where(Bill.version > 1)
+        missing = session.scalars(query.order_by(model.id).limit(EXAMPLES + 1)).all()
+        if missing:
+            total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+            found.append(f"{model.__tablename__}: {total} without an audit entry for their "
+                         f"version (#{', #'.join(map(str, missing[:EXAMPLES]))})")
+    return found
