@@ -44,7 +44,10 @@ def remember_language() -> None:
 
 
 def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder (uploads, exports, the demo's database and secret) is shared by
+    # the web processes and `flask worker`: STEWARD_INSTANCE_PATH names it for both.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("STEWARD_INSTANCE_PATH") or None)
     app.config.from_object(Config)
     app.config.from_mapping(settings.from_environment())
     if test_config:

@@ -59,6 +59,8 @@ SETTINGS = (
             "/readyz says not ready", "180", kind=int),
     Setting("STEWARD_EXPORT_INLINE_ROWS", "rows above which a list export runs as a job",
             "20000", kind=int),
+    Setting("STEWARD_INSTANCE_PATH", "the instance folder (uploads, exports; shared by the "
+            "web and the worker)", "instance/ in the checkout"),
     Setting("STEWARD_BACKUP_DIR", "where `flask backup` writes", "instance/backups"),
     # notifications (outbound messages come with a later release; set them ahead)
     Setting("STEWARD_SMTP_HOST", "mail server"),

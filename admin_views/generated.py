@@ -290,18 +290,18 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
     def ajax_update(self):
         """Inline edit; a refused value is the user's error (400), not the server's (500); an
         edit of a record changed since the list was shown is refused (409)."""
-        if not self.column_editable_list:
-            abort(404)
         pk = request.form.get("list_form_pk")
         seen, row = posted_version(pk), self.get_one(pk)
+        refusal = self.inline_refusal(row)  # a field the role may not write: first, and alone
+        if refusal is not None:
+            return refusal, 403
+        if not self.column_editable_list:
+            abort(404)
         if seen is None:
             return gettext("This edit was sent without the version of the record it was made "
                            "on; nothing was saved. Reload the list and edit again."), 400
         if row is not None and seen != row.version:
             return self.conflict_text(row, seen), 409
-        refusal = self.inline_refusal(row)
-        if refusal is not None:
-            return refusal, 403
         result = super().ajax_update()
         if isinstance(result, tuple) and result[1] == 500:
             return result[0], 400

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import redirect, request
+from flask import current_app, has_app_context, redirect, request
 from flask_login import current_user, login_user
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,8 @@ def _view(endpoint: str):
 
 
 def inline_rows() -> int:
-    return int(app().config.get("EXPORT_INLINE_ROWS")
+    config = (current_app if has_app_context() else app()).config
+    return int(config.get("EXPORT_INLINE_ROWS")
                or os.environ.get("STEWARD_EXPORT_INLINE_ROWS", "20000"))
 
 

@@ -115,16 +115,28 @@ def _build_template(url: str) -> None:
 def app(store, tmp_path_factory):
     from app import create_app
 
+    # Uploads, exports and backups go to the instance folder: one of this run's (and of this
+    # worker's), never the checkout's, so parallel workers don't purge each other's files;
+    # the `flask worker` processes some tests start inherit it.
+    os.environ["STEWARD_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": store.url,
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
     })
-    # Uploads, exports and backups go to the instance folder: one of this run's (and of this
-    # worker's), never the checkout's, so parallel workers don't purge each other's files.
-    app.instance_path = str(tmp_path_factory.mktemp("instance"))
     return app
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_in_this_runs_app(request):
+    """The job queue runs tasks in the app it was bound to last; a test that builds an app
+    of its own rebinds it, so each test using the run's app binds it back first."""
+    if "app" in request.fixturenames:
+        from jobs import queue
+
+        queue.bind(request.getfixturevalue("app"))
+    yield
 
 
 @pytest.fixture

@@ -62,7 +62,10 @@ def test_the_secret_from_the_environment_is_used(monkeypatch, store):
     from app import create_app
 
     monkeypatch.setenv("STEWARD_SECRET_KEY", "from-the-environment-0123456789")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": store.url, "SECRET_KEY": None})
+    # TESTING keeps this second app from taking over the process's job queue; a configured
+    # secret wins over the tests' throwaway one all the same.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": store.url, "SECRET_KEY": None,
+                      "TESTING": True})
     assert app.secret_key == "from-the-environment-0123456789"
 
 

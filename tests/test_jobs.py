@@ -4,6 +4,7 @@ mid-job leaves nothing half-done and the job can be retried."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -34,6 +35,9 @@ def real_queue(app, store, tmp_path, monkeypatch):
     saved = queue.huey.storage_kwargs
     queue.huey.storage_kwargs = {**saved, "filename": path}
     queue.huey.immediate = False
+    # Huey makes its storage anew only when `immediate` changes: whatever an earlier test
+    # left, this test's process must read the same queue file as its consumers.
+    queue.huey.storage = queue.huey.create_storage()
     workers: list[subprocess.Popen] = []
 
     def start_worker() -> subprocess.Popen:
@@ -66,7 +70,7 @@ def wait_for(client, job: int, until, timeout: float = 300) -> dict:
         status = client.get(f"/admin/jobs/{job}/status.json").get_json()
         if until(status):
             return status
-        assert time.monotonic() < deadline, status
+        assert time.monotonic() < deadline, json.dumps(status)
         time.sleep(0.3)
 
 
