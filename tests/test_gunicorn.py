@@ -63,6 +63,7 @@ def served(db, store, tmp_path):
     port = free_port()
     env = {**os.environ, "FLASK_APP": "app.py", "STEWARD_DATABASE_URL": store.url,
            "STEWARD_SECRET_KEY": "gunicorn-test-secret", "STEWARD_BIND": f"127.0.0.1:{port}",
+           "STEWARD_COOKIE_SECURE": "false",  # plain http on the loopback (docs/security.md)
            "STEWARD_WEB_WORKERS": "2", "STEWARD_QUEUE_PATH": str(tmp_path / "queue.sqlite"),
            "STEWARD_ACCESS_LOG": str(tmp_path / "access.log"), "STEWARD_LOG_LEVEL": "WARNING"}
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
