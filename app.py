@@ -12,6 +12,7 @@ from flask import Flask, flash, redirect, render_template, request, session, url
 from flask_babel import gettext
 from flask_login import current_user
 
+import errors
 import operations
 import settings
 from config import Config, apply_security_settings
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     # the web processes and `flask worker`: STEWARD_INSTANCE_PATH names it for both.
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("STEWARD_INSTANCE_PATH") or None)
+    app.url_map.converters["int"] = errors.RecordId  # before any route is added
     app.config.from_object(Config)
     app.config.from_mapping(settings.from_environment())
     if test_config:
@@ -77,7 +79,6 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     headers.init_app(app)
     init_admin(app)
 
-    import errors
     import logging_setup
 
     logging_setup.init_app(app)  # first: every later hook logs under the request id

@@ -17,8 +17,20 @@ from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter
 
 from rules.refusal import N_
+
+MAX_ID = 2**31 - 1  # the largest id a record can have (an integer column on PostgreSQL)
+
+
+class RecordId(IntegerConverter):
+    """`<int:…>` in every route: a number past any record's id is no record (404), answered
+    before a query the database would refuse."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 log = logging.getLogger("steward.errors")
 

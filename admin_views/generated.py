@@ -33,6 +33,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from access import BY_MODEL, REVEAL_PERSONAL_TO, EntityAccess
+from errors import MAX_ID
 from extensions import db
 from models.scopes import row_filter
 from rules.refusal import Refused
@@ -119,7 +120,6 @@ def entity_url(name: str) -> str:
 
 
 # Ids are INTEGER columns: anything larger is no record's id (and would overflow the query).
-MAX_ID = 2**31 - 1
 
 
 def as_id(value) -> int | None:

@@ -7,7 +7,8 @@ checks the data's invariants (models/invariants.py).
 
 As each role (admin, hr, supervisor1, steward1) it drives every create and edit form, the
 inline editor, list URLs (page, page size, sort, search, every filter), row actions, details
-and delete, pickers, and every work page (GET arguments, and each form the page shows), each
+and delete, pickers, every work page (GET arguments, and each form the page shows), and the
+pages that are no entity's (one's own password, the import workbench, the job pages), each
 field in turn given each hostile value (empty, 100k characters, emoji/RTL/NUL, negative, huge
 and NaN numbers, impossible dates, unknown choices, missing and foreign ids, duplicates).
 `--values N` tries N values (chosen with `--seed`) per field instead of all of them. A fresh
@@ -146,6 +147,7 @@ class Fuzzer:
                         self.inline(client, view, username)
                     self.actions(client, view, username)
                     self.work_pages(client, view, username)
+                self.own_pages(client)
                 self.send(client, "GET", "/admin/", "page")
                 if self.progress:
                     print(f"  {username}: {self.report.submissions - done} submissions, "
@@ -315,6 +317,39 @@ class Fuzzer:
                     self.send(client, "GET", _url(path, {**({"id": str(mine[0])} if mine and
                                                             arg != "id" else {}),
                                                          arg: value}), "work page")
+
+    def own_pages(self, client) -> None:
+        """The pages that are no entity's: one's own password (with a wrong current password
+        always, so no value ever changes it), the import workbench and the job pages."""
+        import io
+        from urllib.parse import quote
+
+        password = "/admin/account/password/"
+        self.send(client, "GET", password, "page")
+        for field in ("current", "new", "repeat"):
+            for value in self.pick(HOSTILE):
+                data = {"current": "not-the-password", "new": "a-new-password-1",
+                        "repeat": "a-new-password-1", field: value}
+                if field == "current" and value == PASSWORD:
+                    continue
+                self.send(client, "POST", password, "work form", data)
+        uploads = [b"", b"PK\x03\x04 not a workbook", b"\x00" * 64,
+                   ",".join(self.pick(HOSTILE)).encode("utf-8", "surrogatepass")]
+        for content in uploads:
+            for name in ("owners.xlsx", "owners.csv", "x" * 300 + ".xlsx"):
+                self.send(client, "POST", "/admin/import/", "upload",
+                          {"file": (io.BytesIO(content), name)})
+        for value in self.pick(HOSTILE):
+            for action in ("confirm", "abandon"):
+                self.send(client, "POST", f"/admin/import/{action}/", "work form",
+                          {"token": value})
+            self.send(client, "GET", f"/admin/import/errors/{quote(value[:200], safe='')}.xlsx",
+                      "work page")
+        self.send(client, "GET", "/admin/jobs/", "page")
+        for job in ("1", "0", str(2**31), str(2**63), "99999999999999999999"):
+            for tail in ("", "status.json", "download"):
+                self.send(client, "GET", f"/admin/jobs/{job}/{tail}", "work page")
+            self.send(client, "POST", f"/admin/jobs/{job}/retry/", "work form")
 
     def _work_forms(self, client, response, path, args, view, foreign) -> None:
         parser = PageForms()

@@ -78,6 +78,9 @@ def test_a_server_error_page_shows_the_reference_the_log_files_it_under(app, adm
     ("bill/collection/?by=zzz", (302,)),
     ("summary/?flt0_0=zzz", (200,)),
     ("bill/arrears/?page=99999999999999999999", (200,)),
+    (f"jobs/{2**31}/", (404,)),  # `<int:…>` in any route: past any record's id is no record
+    (f"jobs/{2**63}/status.json", (404,)),
+    ("jobs/99999999999999999999/download", (404,)),
 ])
 def test_odd_values_in_urls_are_a_400_404_or_an_ordinary_page(admin, path, codes):
     response = admin.get("/admin/" + path)
@@ -192,3 +195,8 @@ def test_a_bill_run_whose_rate_would_overflow_a_bill_is_refused_in_words(app, ad
     with app.app_context():
         assert database.session.scalar(sa.select(sa.func.count(Bill.id)).where(
             Bill.period == "2026-12")) == 0
+
+
+@pytest.mark.parametrize("path", [f"jobs/{2**63}/retry/", f"import/undo/{2**31}/"])
+def test_a_post_to_an_id_past_any_record_is_a_404(admin, path):
+    assert admin.post("/admin/" + path).status_code == 404
