@@ -44,7 +44,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = COMPANY_TIMEZONE
     FLASK_ADMIN_SWATCH = "cerulean"  # loads no web fonts: works offline
     FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION = False
-    STEWARD_LOG_LEVEL = os.environ.get("STEWARD_LOG_LEVEL", "INFO")  # logging_setup.py
+    STEWARD_LOG_LEVEL = "INFO"  # logging_setup.py; the environment's through settings.py
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # an import file of 20,000 rows is well below
 
 

@@ -34,7 +34,7 @@ SETTINGS = (
             "trusted network)", "on (off in the demo and tests)"),
     Setting("STEWARD_TIMEZONE", "the company's time zone", "Asia/Shanghai", "COMPANY_TIMEZONE"),
     Setting("STEWARD_LOG_LEVEL", "log level (DEBUG, INFO, WARNING, ERROR)", "INFO",
-            "LOG_LEVEL"),
+            "STEWARD_LOG_LEVEL"),
     Setting("STEWARD_MAX_UPLOAD_MB", "largest upload, in MB", "10", "MAX_UPLOAD_MB", kind=int),
     # serving (read by gunicorn.conf.py)
     Setting("STEWARD_BIND", "address gunicorn listens on", "127.0.0.1:8000"),
