@@ -13,7 +13,6 @@ import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
-from flask_login import current_user
 
 log = logging.getLogger("steward.request")
 
@@ -47,12 +46,10 @@ def _configure(app: Flask) -> None:
 
 
 def _user() -> str:
-    try:
-        if current_user and current_user.is_authenticated:
-            return current_user.username
-    except Exception:  # noqa: BLE001 - the database may be why this request failed
-        return "?"
-    return "-"
+    """The signed-in user the request already loaded; never a query of its own (a static
+    file's request loads no user, and the database may be why this request failed)."""
+    user = g.get("_login_user")  # where Flask-Login keeps the request's user once loaded
+    return user.username if user is not None and user.is_authenticated else "-"
 
 
 def init_app(app: Flask) -> None:

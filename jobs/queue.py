@@ -18,14 +18,14 @@ _app = None
 
 def _sqlite_path() -> str:
     """The queue's file: STEWARD_QUEUE_PATH, else beside the app's SQLite database, else in
-    the instance folder."""
+    the instance folder (STEWARD_INSTANCE_PATH, as create_app reads it)."""
     if os.environ.get("STEWARD_QUEUE_PATH"):
         return os.environ["STEWARD_QUEUE_PATH"]
     url = os.environ.get("STEWARD_DATABASE_URL", "")
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         return str(Path(url.removeprefix("sqlite:///")).with_name("queue.sqlite"))
-    folder = ROOT / "instance"
-    folder.mkdir(exist_ok=True)
+    folder = Path(os.environ.get("STEWARD_INSTANCE_PATH") or ROOT / "instance")
+    folder.mkdir(parents=True, exist_ok=True)
     return str(folder / "queue.sqlite")
 
 
