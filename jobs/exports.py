@@ -92,6 +92,11 @@ def export_list(session: Session, params: dict, progress) -> dict:
             "bytes": len(content)}
 
 
+def discard(params: dict) -> None:
+    """Delete an export's file (its job record is going): owners' data kept no longer."""
+    (folder() / f"{params['file']}.{params['type']}").unlink(missing_ok=True)
+
+
 def stored(result: dict) -> Path | None:
     path = folder() / f"{result['file']}.{result['type']}"
     return path if path.is_file() else None

@@ -99,16 +99,19 @@ def missing_work_logs(session: Session, now: datetime) -> dict:
 
 
 def clean_up_jobs(session: Session, now: datetime, keep_days: int) -> dict:
-    """Finished job records older than `keep_days` go; running ones whose worker stopped are
-    marked failed."""
+    """Finished job records older than `keep_days` go, and the files of exports among them;
+    running ones whose worker stopped are marked failed."""
+    from . import exports
     from .runner import settle
 
     stale = 0
     for job in session.scalars(sa.select(Job).where(Job.status == "running")).all():
         stale += settle(session, job, now, commit=False).status == "failed"
-    deleted = session.execute(sa.delete(Job).where(
-        Job.status.in_(("done", "failed")),
-        Job.finished_at < now - timedelta(days=keep_days))).rowcount
+    old = sa.and_(Job.status.in_(("done", "failed")),
+                  Job.finished_at < now - timedelta(days=keep_days))
+    for params in session.scalars(sa.select(Job.params).where(old, Job.kind == "export")):
+        exports.discard(json.loads(params))
+    deleted = session.execute(sa.delete(Job).where(old)).rowcount
     return {"deleted": deleted, "stale": stale}
 
 

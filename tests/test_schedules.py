@@ -286,6 +286,28 @@ def test_old_job_records_are_cleaned_up_and_stalled_ones_failed(app, db):
     assert left == ["done", "failed"]
 
 
+def test_an_old_export_goes_with_its_file(app, db):
+    """An export's file may hold owners' phones in full: it is deleted with its job record,
+    and a newer export's file stays."""
+    import json
+
+    from jobs import exports
+
+    now = at("2026-11-27 03:00")
+    with app.app_context():
+        files = {age: {"file": f"{age:032x}", "type": "csv"} for age in (31, 2)}
+        for params in files.values():
+            (exports.folder() / f"{params['file']}.csv").write_text("业主,电话\n")
+        database.session.add_all([
+            Job(kind="export", status="done", params=json.dumps(params),
+                finished_at=now - timedelta(days=age)) for age, params in files.items()])
+        database.session.commit()
+    _run(app, "clean-up-jobs", now)
+    with app.app_context():
+        assert not (exports.folder() / f"{files[31]['file']}.csv").exists()
+        assert (exports.folder() / f"{files[2]['file']}.csv").exists()
+
+
 def test_the_admin_sees_each_scheduled_job_with_last_and_next_run(app, db, as_role):
     _run(app, "ticket-deadlines", at("2026-11-20 10:01"))
     with time_machine.travel(at("2026-11-20 10:05"), tick=False):
