@@ -55,8 +55,9 @@ SUFFIX_MESSAGES = {
     "_range": N_("%(field)s is outside the allowed range."),
 }
 
-CONCURRENT = _l("Someone else changed these records at the same moment; nothing was saved. "
-                "Reload the page and try again.")
+CONCURRENT_ID = N_("Someone else changed these records at the same moment; nothing was "
+                   "saved. Reload the page and try again.")
+CONCURRENT = _l(CONCURRENT_ID)
 
 
 def request_id() -> str:

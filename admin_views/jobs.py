@@ -94,7 +94,7 @@ class JobView(BaseView):
             rows=rows, title=gettext(TITLES.get(job.kind, job.kind)),
             status_text=gettext(STATUS[job.status]), error=error_text(job),
             retryable=job.error is not None and json.loads(job.error)["message"] in (
-                runner.STOPPED, runner.FAILED, runner.CLASHED),
+                runner.STOPPED, runner.FAILED, runner.CLASHED, runner.BROKE_A_RULE),
             reason=lambda m, p: gettext(m, **p), shown=kinds.SHOWN_ROWS)
 
     @expose("/<int:job_id>/status.json")

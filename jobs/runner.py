@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from errors import CONCURRENT_ID, is_concurrent
 from extensions import db
 from models import Job
 from models.base import utcnow
@@ -37,8 +37,8 @@ SQLITE_CACHE_KB = 512 * 1024  # an upper bound; SQLite takes only what the job w
 WORKER_KEY = "worker:seen"
 STOPPED = N_("The worker stopped while running this job; nothing of it was saved. Retry it.")
 FAILED = N_("The job stopped on an unexpected error; nothing of it was saved.")
-CLASHED = N_("Someone else changed these records at the same moment; nothing was saved. "
-             "Reload the page and try again.")
+CLASHED = CONCURRENT_ID
+BROKE_A_RULE = N_("A value breaks one of the records' rules; nothing was saved.")
 
 
 def stale_after() -> timedelta:
@@ -217,11 +217,13 @@ def execute(session: Session, job_id: int) -> None:
     except Refused as refusal:
         error = {"message": refusal.message, "params": {k: str(v) for k, v in
                                                         refusal.params.items()}}
-    except (StaleDataError, IntegrityError):
-        error = {"message": CLASHED}
-    except Exception:
-        log.exception("job %s (%s) failed", job_id, job.kind)
-        error = {"message": FAILED}
+    except Exception as failure:  # noqa: BLE001 - every failure ends as a message on its page
+        if is_concurrent(failure):  # a stale version, a serialization failure, a deadlock
+            error = {"message": CLASHED}
+        else:
+            log.exception("job %s (%s) failed", job_id, job.kind)
+            error = {"message": BROKE_A_RULE if isinstance(failure, IntegrityError)
+                     else FAILED}
     finally:
         stop.set()
     if error is not None:
