@@ -20,14 +20,6 @@ from rules.refusal import N_, Refused
 from .fields import format_datetime
 from .generated import refusal_text
 
-TITLES = {
-    "import_check": N_("Checking the import file"),
-    "import_confirm": N_("Importing"),
-    "bill_run": N_("Bill run"),
-    "month_run": N_("Monthly assessment drafts for every team"),
-    "year_run": N_("Annual assessment drafts for every team"),
-    "export": N_("Export"),
-}
 STATUS = {"queued": N_("Waiting for the worker"), "running": N_("Running"), "done": N_("Done"),
           "failed": N_("Failed")}
 
@@ -68,30 +60,33 @@ class JobView(BaseView):
     def index(self):
         """Scheduled jobs (admin) with last run, next run and result; recent jobs the user
         may see."""
-        recent = [job for job in db.session.scalars(
-            sa.select(Job).order_by(Job.id.desc()).limit(200))
-            if runner.may_see(job, current_user.username, current_user.role)][:50]
+        recent = db.session.scalars(sa.select(Job).where(
+            runner.visible_to(current_user.username, current_user.role))
+            .order_by(Job.id.desc()).limit(50)).all()
         planned = []
         if current_user.role == "admin":
+            runs = {row.name: row for row in db.session.scalars(sa.select(ScheduleRun))}
             for item in schedule.SCHEDULES.values():
-                row = db.session.get(ScheduleRun, item.name)
+                row = runs.get(item.name)
                 planned.append({
                     "name": item.name, "title": gettext(item.title), "cron": str(item.cron),
                     "last": row.last_run_at if row else None,
                     "result": row.last_result if row else None,
                     "next": schedule.next_run(item)})
         return self.render("admin/jobs/index.html", planned=planned, recent=recent,
-                           titles=TITLES, statuses=STATUS,
+                           titles={name: k.title for name, k in runner.KINDS.items()},
+                           statuses=STATUS,
                            moment=lambda v: v and format_datetime(self, v))
 
     @expose("/<int:job_id>/")
     def show(self, job_id):
         job = self._job(job_id)
+        found = runner.KINDS[job.kind]
         result = json.loads(job.result) if job.result else {}
         rows = kinds.plan_rows(result.get("rows", [])) if job.kind == "import_check" else []
         return self.render(
             "admin/jobs/job.html", job=job, state=runner.status(job), result=result,
-            rows=rows, title=gettext(TITLES.get(job.kind, job.kind)),
+            rows=rows, title=gettext(found.title), result_page=found.result_page,
             status_text=gettext(STATUS[job.status]), error=error_text(job),
             retryable=job.error is not None and json.loads(job.error)["message"] in (
                 runner.STOPPED, runner.FAILED, runner.CLASHED, runner.BROKE_A_RULE),

@@ -69,7 +69,8 @@ def divert_large_exports():
     return redirect(job_url(job))
 
 
-@kind("export", lambda role: False)  # only the user who asked sees it: their rows, their masks
+# Only the user who asked sees an export: their rows, their masks.
+@kind("export", lambda role: False, N_("Export"))
 def export_list(session: Session, params: dict, progress) -> dict:
     view = _view(params["endpoint"])
     user = session.scalar(sa.select(User).where(User.username == params["user"]))

@@ -74,7 +74,7 @@ def forget_rows(session: Session, token: str) -> None:
             job.result = json.dumps(result | {"rows": [], "errors": []}, ensure_ascii=False)
 
 
-@kind("import_check", IMPORTERS)
+@kind("import_check", IMPORTERS, N_("Checking the import file"))
 def import_check(session: Session, params: dict, progress) -> dict:
     """The dry run: what each row would do. Writes nothing."""
     filename, rows = _kept_rows(params["token"])
@@ -87,7 +87,7 @@ def import_check(session: Session, params: dict, progress) -> dict:
             "errors": [_row(r) for r in found.errors]}
 
 
-@kind("import_confirm", IMPORTERS)
+@kind("import_confirm", IMPORTERS, N_("Importing"))
 def import_confirm(session: Session, params: dict, progress) -> dict:
     """Check the file again and import it all, or nothing."""
     filename, rows = _kept_rows(params["token"])
@@ -103,7 +103,7 @@ def import_confirm(session: Session, params: dict, progress) -> dict:
             "unchanged": batch.unchanged, "batch": batch.id}
 
 
-@kind("bill_run", _allows(("bill",), "C"))
+@kind("bill_run", _allows(("bill",), "C"), N_("Bill run"))
 def bill_run_job(session: Session, params: dict, progress) -> dict:
     progress(0, 1)
     run = bill_run(session, params["period"], due_day=int(params.get("due_day", 25)),
@@ -132,7 +132,8 @@ def _company_run(session: Session, progress, one_team) -> dict:
             "confirmed": confirmed}
 
 
-@kind("month_run", _allows(("monthly_assessment",), "C"))
+@kind("month_run", _allows(("monthly_assessment",), "C"),
+      N_("Monthly assessment drafts for every team"), "company_run")
 def month_run_job(session: Session, params: dict, progress) -> dict:
     """Every team's draft monthly assessments for a month."""
     from rules.periods import parse_period
@@ -144,7 +145,8 @@ def month_run_job(session: Session, params: dict, progress) -> dict:
     return {"period": params["period"], **result}
 
 
-@kind("year_run", _allows(("annual_assessment",), "C"))
+@kind("year_run", _allows(("annual_assessment",), "C"),
+      N_("Annual assessment drafts for every team"), "company_run")
 def year_run_job(session: Session, params: dict, progress) -> dict:
     """Every team's draft annual assessments for a year."""
     from services.assessments import run_year

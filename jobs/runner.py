@@ -50,15 +50,16 @@ class Kind:
     name: str
     body: Callable[[Session, dict, Callable], dict]
     may_start: Callable[[str], bool]  # role → allowed
-    page: str | None = None  # the endpoint that shows its result, if not the job page
+    title: str  # an English message id, the job page's heading
+    result_page: str  # the template part that shows its result (templates/admin/jobs/)
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, may_start: Callable[[str], bool], page: str | None = None):
+def kind(name: str, may_start: Callable[[str], bool], title: str, result_page: str | None = None):
     def register(body):
-        KINDS[name] = Kind(name, body, may_start, page)
+        KINDS[name] = Kind(name, body, may_start, title, result_page or name)
         return body
     return register
 
@@ -90,6 +91,12 @@ def may_see(job: Job, username: str, role: str) -> bool:
     """The user who started a job sees it; so does anyone whose role may start its kind."""
     found = KINDS.get(job.kind)
     return job.started_by == username or (found is not None and found.may_start(role))
+
+
+def visible_to(username: str, role: str):
+    """`may_see` as a condition on the job table, for lists."""
+    return sa.or_(Job.started_by == username,
+                  Job.kind.in_([name for name, found in KINDS.items() if found.may_start(role)]))
 
 
 def live(job_id: int) -> dict:

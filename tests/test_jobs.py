@@ -189,3 +189,18 @@ def test_the_company_month_and_year_runs_are_jobs_with_a_record(app, db):
             AnnualAssessment.year == 2026))
     assert [tuple(j) for j in jobs] == [("month_run", "failed"), ("year_run", "done")]
     assert drafts == 6 and '"teams": 2' in done.output and '"rescored": 6' in done.output
+
+
+def test_a_users_own_job_stays_listed_behind_many_of_others(app, db, as_role):
+    """The recent-jobs list keeps to the jobs the user may see before it keeps the newest:
+    a steward's export is listed however many bill runs were started after it."""
+    with app.app_context():
+        database.session.add(Job(kind="export", status="done", started_by="steward1",
+                                 params="{}"))
+        database.session.add_all([Job(kind="bill_run", status="done", started_by="admin",
+                                      params="{}") for _ in range(250)])
+        database.session.commit()
+        own = database.session.scalar(sa.select(Job.id).where(Job.started_by == "steward1"))
+    page = as_role("steward1").get("/admin/jobs/").get_data(as_text=True)
+    assert f'job_id={own}' in page or f"/admin/jobs/{own}/" in page
+    assert "/admin/jobs/2/" not in page  # the admin's bill runs are not the steward's
