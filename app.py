@@ -17,6 +17,7 @@ import operations
 import settings
 from config import Config, apply_security_settings
 from extensions import babel, csrf, db, login_manager, migrate
+from rules.refusal import N_
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
@@ -67,6 +68,8 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = N_("Please sign in to see this page.")
+    login_manager.localize_callback = gettext
 
     from admin_views import headers, init_admin
     from admin_views.auth import bp as auth_bp

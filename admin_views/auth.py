@@ -28,7 +28,7 @@ from flask import (
 from flask_admin import BaseView, expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, PasswordField, StringField, ValidationError, validators
@@ -167,13 +167,15 @@ def end_sessions(user: User) -> None:
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
 def logout():
-    user = current_user._get_current_object()
-    end_sessions(user)
-    audit.record_account_event(db.session, user, "sign_out")
-    db.session.commit()
-    logout_user()
+    """Sign out: every session of the account ends. A tab whose session had ended already
+    (signed out in another tab) lands on the sign-in page all the same."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        end_sessions(user)
+        audit.record_account_event(db.session, user, "sign_out")
+        db.session.commit()
+        logout_user()
     flash(gettext("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

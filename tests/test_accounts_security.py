@@ -115,6 +115,17 @@ def test_sign_out_ends_every_session_of_the_account_and_remember_me(app, client)
     assert _signed_in(login(app.test_client(), "steward1"))  # a new sign-in works
 
 
+def test_signing_out_in_a_tab_already_signed_out_lands_on_the_sign_in_page(app, client):
+    """Two tabs: signed out in one, the other's "sign out" ends on the sign-in page with its
+    message, not on a 405 after signing in again (the page it came from was the sign-out)."""
+    tab = login(app.test_client(), "steward1")
+    other = _with_cookie(app, "session", _cookie(tab, "session"))  # the same session
+    tab.post("/logout")
+    response = other.post("/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "您已退出登录" in other.get("/login").get_data(as_text=True)
+
+
 def test_remember_me_lasts_at_most_fourteen_days(app, client):
     response = client.post("/login", data={"username": "steward1", "password": PASSWORD,
                                            "remember": "y"})
