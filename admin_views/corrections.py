@@ -5,25 +5,31 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.form import BaseForm
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import BooleanField, Form, TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired
 
 from extensions import db
+from models import Ticket, TicketEvent
 from rules import corrections
 from services.tickets import correct_intake
 
 from .context import current_role
 from .fields import LocalDateTimeField
+from .form_checks import bounds_for
 
 
-class IntakeForm(Form):
-    intake_at = LocalDateTimeField(_l("Intake at"), validators=[InputRequired()])
+class IntakeForm(BaseForm):  # Flask-Admin's base: WTForms' own messages in the user's language
+    intake_at = LocalDateTimeField(_l("Intake at"), validators=[
+        InputRequired(), *bounds_for(Ticket.__table__.c.intake_at)])
     urgent = BooleanField(_l("Urgent"))
     important = BooleanField(_l("Important"))
-    reason = TextAreaField(_l("Reason for the correction"))
+    # the reason is kept as the ticket event's note: that column's limit
+    reason = TextAreaField(_l("Reason for the correction"),
+                           validators=bounds_for(TicketEvent.__table__.c.note))
 
 
 def same_minute(entered, stored) -> bool:

@@ -6,12 +6,15 @@ wrapping those two puts our catalogue in front of Flask-Admin's."""
 from __future__ import annotations
 
 import flask_admin.babel as admin_babel
+import flask_admin.model.base as admin_model_base
 from flask_babel import get_translations
 from flask_babel import gettext as our_gettext
 from flask_babel import lazy_gettext as _l
 
-# Flask-Admin msgids we word ourselves (listed so that `pybabel extract` finds them).
-OVERRIDES = [_l("items"), _l("20 items"), _l("50 items"), _l("100 items")]
+# Flask-Admin msgids we word ourselves (listed so that `pybabel extract` finds them): its
+# catalogue words "items" as 项目 and lacks the others.
+OVERRIDES = [_l("items"), _l("20 items"), _l("50 items"), _l("100 items"),
+             _l("Failed to create record."), _l("Failed to save record.")]
 
 
 def _ours(message: str) -> bool:
@@ -36,4 +39,6 @@ def install() -> None:
         return admin_ngettext(singular, plural, num, **variables)
 
     admin_babel.gettext, admin_babel.ngettext = gettext, ngettext
+    # the model views flash with the gettext they imported (not looked up at render time)
+    admin_model_base.gettext = gettext
     admin_babel._ours_first = True

@@ -135,3 +135,12 @@ def test_every_check_constraint_has_its_words(app):
             if isinstance(constraint, sa.CheckConstraint)
             and errors.check_words(constraint.name) == generic]
     assert unworded == []
+
+
+def test_a_refused_form_says_so_in_the_users_language(app, db, as_role):
+    """Flask-Admin's own banner over a refused form ("Failed to create record.") is in
+    Chinese like the field's message under it."""
+    client = as_role("admin")
+    entity, changes, _words = MISTAKES["fee standard ending before it starts"]
+    page = _post_copy(app, client, entity, changes).get_data(as_text=True)
+    assert "未能新建记录。" in page and "Failed to create record" not in page

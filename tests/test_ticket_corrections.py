@@ -265,3 +265,16 @@ def test_a_supervisor_cannot_hand_a_confirmed_months_ticket_to_another_steward_P
     assert response.status_code == 200
     assert any("已确认" in text for text in flashes(response)), flashes(response)
     assert one(app, Ticket, id=ticket_id).steward_id == steward_before
+
+
+def test_the_correction_form_keeps_the_limits_of_other_forms(app, db, as_role):
+    """A reason longer than a note may be, or an intake time that is no time, is a message on
+    the form in Chinese; nothing changes."""
+    ticket_id = closed_late_ticket(app, "2026-11-05 09:00")
+    before, client = intake_of(app, ticket_id), as_role("supervisor1")
+    for data, words in (({"intake_at": "2026-11-06 12:00", "reason": "写" * 2001}, "2000"),
+                        ({"intake_at": "1e10", "reason": "登记错误"}, "不是有效的日期")):
+        page = client.post(CORRECT.format(ticket_id), data=data).get_data(as_text=True)
+        assert words in page, page[-2000:]
+        assert "Not a valid" not in page
+        assert intake_of(app, ticket_id) == before
