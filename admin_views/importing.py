@@ -76,7 +76,7 @@ class ImportView(BaseView):
         """The error report of the file's latest check."""
         if not uploads.TOKEN.match(token):
             abort(404)
-        if uploads.load(token, utcnow()) is None:  # kept no longer than its upload
+        if uploads.kept(token, utcnow()) is None:  # kept no longer than its upload
             flash(gettext("The uploaded file is no longer kept. Upload it again."), "error")
             return redirect(url_for(".index"))
         job = db.session.scalar(sa.select(Job).where(

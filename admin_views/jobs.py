@@ -15,13 +15,47 @@ from flask_login import current_user
 from extensions import db
 from jobs import exports, kinds, runner, schedule
 from models import Job, ScheduleRun
+from models.base import utcnow
 from rules.refusal import N_, Refused
+from services import uploads
 
 from .fields import format_datetime
 from .generated import refusal_text
 
+# The words of a scheduled job's result (jobs/schedule.py, jobs/scheduled.py).
+RESULT_WORDS = {
+    "slot": N_("slot"), "period": N_("month"), "day": N_("day"), "created": N_("created"),
+    "existing": N_("already there"), "standards": N_("fee standards"),
+    "without_owner": N_("without a primary owner"), "overdue": N_("overdue"),
+    "due_soon": N_("due soon"), "due": N_("due"), "missing": N_("missing"),
+    "notices": N_("notices"), "teams": N_("teams"), "rescored": N_("rescored"),
+    "confirmed": N_("confirmed, left as they were"), "deleted": N_("deleted"),
+    "stale": N_("stalled, marked failed"), "forgotten": N_("checks that forgot their rows"),
+    "error": N_("failed; nothing of it was saved"),
+}
 STATUS = {"queued": N_("Waiting for the worker"), "running": N_("Running"), "done": N_("Done"),
           "failed": N_("Failed")}
+
+
+def schedule_words(cron) -> str:
+    """When a schedule runs, in words (company time)."""
+    if cron.day == "*" and cron.hour == "*":
+        return gettext("Every minute") if cron.minute == "*" else gettext(
+            "Every hour at minute %(minute)s", minute=cron.minute)
+    at = f"{int(cron.hour):02d}:{int(cron.minute):02d}"
+    if cron.day == "*":
+        return gettext("Daily at %(time)s", time=at)
+    return gettext("On day %(day)s of each month at %(time)s", day=cron.day, time=at)
+
+
+def result_words(result: str | None) -> str:
+    """A scheduled job's last result, in words."""
+    if not result:
+        return ""
+    found = json.loads(result)
+    return "; ".join(f"{gettext(RESULT_WORDS[key]) if key in RESULT_WORDS else key}: "
+                     f"{'' if value is True else value}".rstrip(": ")
+                     for key, value in found.items())
 
 
 def job_url(job: Job) -> str:
@@ -69,9 +103,10 @@ class JobView(BaseView):
             for item in schedule.SCHEDULES.values():
                 row = runs.get(item.name)
                 planned.append({
-                    "name": item.name, "title": gettext(item.title), "cron": str(item.cron),
+                    "name": item.name, "title": gettext(item.title),
+                    "cron": str(item.cron), "when": schedule_words(item.cron),
                     "last": row.last_run_at if row else None,
-                    "result": row.last_result if row else None,
+                    "result": result_words(row.last_result if row else None),
                     "next": schedule.next_run(item)})
         return self.render("admin/jobs/index.html", planned=planned, recent=recent,
                            titles={name: k.title for name, k in runner.KINDS.items()},
@@ -84,9 +119,12 @@ class JobView(BaseView):
         found = runner.KINDS[job.kind]
         result = json.loads(job.result) if job.result else {}
         rows = kinds.plan_rows(result.get("rows", [])) if job.kind == "import_check" else []
+        # a check offers the file's confirm, discard and error report while the file is kept
+        kept = job.kind == "import_check" and uploads.kept(result.get("token", ""),
+                                                           utcnow()) is not None
         return self.render(
             "admin/jobs/job.html", job=job, state=runner.status(job), result=result,
-            rows=rows, title=gettext(found.title), result_page=found.result_page,
+            rows=rows, title=gettext(found.title), result_page=found.result_page, kept=kept,
             status_text=gettext(STATUS[job.status]), error=error_text(job),
             retryable=job.error is not None and json.loads(job.error)["message"] in (
                 runner.STOPPED, runner.FAILED, runner.CLASHED, runner.BROKE_A_RULE),

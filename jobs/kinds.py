@@ -74,7 +74,7 @@ def forget_rows(session: Session, token: str) -> None:
             job.result = json.dumps(result | {"rows": [], "errors": []}, ensure_ascii=False)
 
 
-@kind("import_check", IMPORTERS, N_("Checking the import file"))
+@kind("import_check", IMPORTERS, N_("Import file check"))
 def import_check(session: Session, params: dict, progress) -> dict:
     """The dry run: what each row would do. Writes nothing."""
     filename, rows = _kept_rows(params["token"])
@@ -87,7 +87,7 @@ def import_check(session: Session, params: dict, progress) -> dict:
             "errors": [_row(r) for r in found.errors]}
 
 
-@kind("import_confirm", IMPORTERS, N_("Importing"))
+@kind("import_confirm", IMPORTERS, N_("Import of a checked file"))
 def import_confirm(session: Session, params: dict, progress) -> dict:
     """Check the file again and import it all, or nothing."""
     filename, rows = _kept_rows(params["token"])

@@ -471,7 +471,7 @@ def error_report(plan_: Plan, translate) -> bytes:
     text goes back as text (services/cells.py), never as a formula."""
     columns = list(HEADERS)
     return cells.xlsx(
-        [translate("line"), *(HEADERS[c][0] for c in columns), translate("error")],
+        [translate("Line"), *(HEADERS[c][0] for c in columns), translate("error")],
         ([row.line, *(row.values.get(c, "") for c in columns),
           "; ".join(translate(m, **p) for m, p in row.reasons)] for row in plan_.errors),
         title="errors")

@@ -51,17 +51,26 @@ def _uploaded_at(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
-def load(token: str, now: datetime) -> tuple[str, bytes] | None:
-    """(original name, content) of a kept upload; None when unknown, gone or expired."""
+def kept(token: str, now: datetime) -> Path | None:
+    """The file of a kept upload; None when unknown, gone or expired (then deleted)."""
     if not TOKEN.match(token or ""):
         return None
     path = folder() / token
     try:
-        if now - _uploaded_at(path) > retention():
-            discard(token)
-            return None
-        return (folder() / f"{token}{NAME_SUFFIX}").read_text(encoding="utf-8"), \
-            path.read_bytes()
+        if now - _uploaded_at(path) <= retention():
+            return path
+    except FileNotFoundError:
+        return None
+    discard(token)
+    return None
+
+
+def load(token: str, now: datetime) -> tuple[str, bytes] | None:
+    """(original name, content) of a kept upload; None when unknown, gone or expired."""
+    path = kept(token, now)
+    try:
+        return None if path is None else (
+            (folder() / f"{token}{NAME_SUFFIX}").read_text(encoding="utf-8"), path.read_bytes())
     except FileNotFoundError:
         return None
 

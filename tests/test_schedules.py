@@ -318,5 +318,11 @@ def test_the_admin_sees_each_scheduled_job_with_last_and_next_run(app, db, as_ro
     assert "2026-11-20 10:01" in row and "2026-11-20 10:06" in row
     bill = page.split('id="schedule-monthly-bill-run"')[1].split("</tr>")[0]
     assert "2026-12-01 01:00" in bill and "never" in bill
+    # in words, in the user's language: when each runs, what the last run did
+    with time_machine.travel(at("2026-11-20 10:05"), tick=False):
+        chinese = as_role("admin").get("/admin/jobs/?lang=zh_Hans_CN").get_data(as_text=True)
+    assert "每月 1 日 01:00" in chinese.split('id="schedule-monthly-bill-run"')[1]
+    row = chinese.split('id="schedule-ticket-deadlines"')[1].split("</tr>")[0]
+    assert "每分钟" in row and "提醒:" in row and '"notices"' not in row
     assert as_role("steward1").get("/admin/jobs/").status_code == 200
     assert "schedule-" not in as_role("steward1").get("/admin/jobs/").get_data(as_text=True)

@@ -118,6 +118,23 @@ def test_an_abandoned_upload_is_deleted_and_its_report_gone(app, as_role):
     assert "no longer kept" in " ".join(flashes(client.get("/admin/import/?lang=en")))
 
 
+def test_the_check_page_offers_nothing_for_a_discarded_file(app, as_role):
+    """Back on a check's page after its file was discarded: no error report, no discard, no
+    confirm; it says the file is gone."""
+    import re
+
+    client = as_role("admin")
+    rows = good_rows(2)
+    rows[1][7] = "12345"
+    response = upload(client, xlsx(rows, HEAD))
+    page, job_page = response.get_data(as_text=True), response.request.path
+    assert 'id="error-report"' in page and 'id="import-abandon"' in page
+    client.post("/admin/import/abandon/", data={"token": _token(page)})
+    page = client.get(job_page).get_data(as_text=True)
+    assert 'id="import-gone"' in page
+    assert not re.search(r'id="(error-report|import-abandon|import-confirm)"', page)
+
+
 def test_uploads_past_the_retention_are_purged_and_refused(app, as_role):
     client = as_role("admin")
     token = _token(upload(client, xlsx(good_rows(2), HEAD)).get_data(as_text=True))
