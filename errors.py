@@ -173,13 +173,8 @@ def is_concurrent(error: BaseException) -> bool:
 
 def explain(error: BaseException) -> str:
     """Why a write failed, in the reader's language. Anything not the user's doing is logged
-    with its traceback under the request id the message shows."""
-    from rules.refusal import Refused
-
-    if isinstance(error, Refused):
-        from admin_views.generated import refusal_text
-
-        return refusal_text(error)
+    with its traceback under the request id the message shows. (A rule's refusal is worded by
+    admin_views.generated.refusal_text, which hands everything else here.)"""
     if is_concurrent(error):
         return str(CONCURRENT)
     if isinstance(error, sa.exc.IntegrityError):

@@ -28,10 +28,10 @@ from flask_admin.model.widgets import XEditableWidget
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
+import errors
 from access import BY_MODEL, REVEAL_PERSONAL_TO, EntityAccess
 from errors import MAX_ID
 from extensions import db
@@ -87,7 +87,7 @@ class OutOfScope(Exception):
 
 # What a page reports as a message rather than as a server error: a rule's refusal, a write
 # that met another user's write, or anything the database refused (errors.explain words it).
-REFUSALS = (Refused, StaleDataError, SQLAlchemyError)
+REFUSALS = (Refused, SQLAlchemyError)  # StaleDataError is one of SQLAlchemy's
 
 
 def refusal_text(error: Exception) -> str:
@@ -95,8 +95,6 @@ def refusal_text(error: Exception) -> str:
     database refused)."""
     if isinstance(error, Refused):
         return gettext(error.message, **{k: _worded(k, v) for k, v in error.params.items()})
-    import errors
-
     return errors.explain(error)
 
 
@@ -249,7 +247,16 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
 
     def page_links(self) -> list[tuple[str, object]]:
         return [(endpoint, label) for endpoint, label in self.page_links_declared
-                if self.allows(self.endpoint_letters.get(endpoint, "R"))]
+                if self.may_open(endpoint)]
+
+    def may_open(self, endpoint: str) -> bool:
+        """Whether the signed-in role may open `endpoint`: the letters it needs, and for a
+        page kept to some roles (`endpoint_roles`), one of them."""
+        letters = self.endpoint_letters.get(endpoint, ENDPOINT_LETTER.get(endpoint))
+        if letters is None or (letters and not self.allows(letters)):
+            return False
+        return endpoint not in self.endpoint_roles or current_role() in self.endpoint_roles[
+            endpoint]
 
     def allows(self, letters: str) -> bool:
         """Whether the signed-in role has any of `letters`; outside a request, whether any role
@@ -277,10 +284,7 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
-        letters = self.endpoint_letters.get(name, ENDPOINT_LETTER.get(name))
-        if letters is None or (letters and not self.allows(letters)):
-            abort(403)
-        if name in self.endpoint_roles and current_role() not in self.endpoint_roles[name]:
+        if not self.may_open(name):
             abort(403)
         if name == "ajax_update" and self.get_one(request.form.get("list_form_pk")) is None:
             abort(404)  # Flask-Admin would answer a missing row with a 500

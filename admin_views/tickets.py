@@ -21,7 +21,7 @@ from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import corrections, workflow
 from services.tickets import take_step
 
-from .context import current_role, policy_today
+from .context import policy_today
 from .corrections import IntakeCorrection
 from .generated import EntityView, as_id, personal_value
 
@@ -120,7 +120,7 @@ class TicketView(IntakeCorrection, EntityView):
                 workflow.on_time(ticket.resolved_at, ticket.due_at)
                 if ticket.resolved_at and ticket.due_at else None),
             contact_phone=personal_value(ticket, "contact_phone"),
-            can_correct=self.allows("U") and corrections.may_correct(current_role()),
+            can_correct=self.may_open("correct_view"),
             format_moment=self.format_moment, return_url=self.get_url(".index_view"),
         )
 
