@@ -3,32 +3,21 @@ A new password ends every session of the account (User.set_password)."""
 
 from __future__ import annotations
 
-from flask import current_app
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
-from wtforms import PasswordField, ValidationError, validators
+from wtforms import PasswordField, validators
 
-from rules.accounts import PASSWORD_MAX_LENGTH, password_problems
-
+from .auth import acceptable_password
 from .generated import EntityView
 
-
-def _acceptable_password(form, field) -> None:
-    if not field.data:
-        return
-    problems = password_problems(field.data, form.username.data or "",
-                                 current_app.config["PASSWORD_MIN_LENGTH"])
-    if problems:
-        raise ValidationError(" ".join(gettext(m, **p) for m, p in problems))
+_acceptable_password = acceptable_password(lambda form: form.username.data or "")
 
 
 class AccountView(EntityView):
     form_extra_fields = {
         "password": PasswordField(
             _l("Password"),
-            validators=[validators.Optional(), validators.Length(max=PASSWORD_MAX_LENGTH),
-                        _acceptable_password],
+            validators=[validators.Optional(), _acceptable_password],
             description=_l("Leave empty to keep the current password."),
         )
     }

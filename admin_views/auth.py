@@ -180,10 +180,26 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def acceptable_password(username_of):
+    """A form validator of the password rules (rules/accounts.py), in the user's language;
+    `username_of(form)` is the account's username."""
+
+    def check(form, field) -> None:
+        if not field.data:
+            return
+        problems = password_problems(field.data, username_of(form),
+                                     current_app.config["PASSWORD_MIN_LENGTH"])
+        if problems:
+            raise ValidationError(" ".join(gettext(m, **p) for m, p in problems))
+
+    return check
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), [validators.InputRequired(),
                                                      validators.Length(max=PASSWORD_MAX_LENGTH)])
-    new = PasswordField(_l("New password"), [validators.InputRequired()])
+    new = PasswordField(_l("New password"), [
+        validators.InputRequired(), acceptable_password(lambda form: current_user.username)])
     repeat = PasswordField(_l("New password again"), [
         validators.InputRequired(), validators.EqualTo("new", _l("The two new passwords differ."))])
 
@@ -194,10 +210,6 @@ class PasswordForm(FlaskForm):
             raise ValidationError(gettext("This is not your current password."))
 
     def validate_new(self, field):
-        problems = password_problems(field.data, current_user.username,
-                                     current_app.config["PASSWORD_MIN_LENGTH"])
-        if problems:
-            raise ValidationError(" ".join(gettext(m, **p) for m, p in problems))
         if field.data == self.current.data:
             raise ValidationError(gettext("The new password must differ from the current one."))
 
