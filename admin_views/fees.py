@@ -25,8 +25,9 @@ from rules.refusal import Refused
 from services import cells as spreadsheet
 from services.billing import waive
 
-from .generated import EntityView, as_id, personal_value, refusal_text, scope_condition
+from .generated import EntityView, as_id, refusal_text, scope_condition
 from .jobs import job_url
+from .masking import personal_value
 
 ARREARS_PAGE = 50
 BUCKET_LABELS = {"0-30": _l("≤ 30 days"), "31-90": _l("31–90 days"),

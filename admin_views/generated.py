@@ -32,7 +32,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 import errors
-from access import BY_MODEL, REVEAL_PERSONAL_TO, EntityAccess
+from access import BY_MODEL, EntityAccess
 from errors import MAX_ID
 from extensions import db
 from models.scopes import row_filter
@@ -44,7 +44,7 @@ from .exports import SafeExports
 from .field_access import FieldWrites
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
 from .labels import FIELD_LABELS
-from .masking import MaskedLookups, MaskedPickerFields, reveals_personal
+from .masking import MaskedLookups, MaskedPickerFields, mask, personal_value, reveals_personal
 from .validation import validators_for
 
 # Flask-Admin endpoint -> the operation letter it needs. Endpoints not listed are refused.
@@ -70,15 +70,6 @@ AJAX_TARGETS = {
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000  # further than anyone pages; 2,000,000 rows at the smallest page size
-
-
-def mask(value: str | None) -> str:
-    """138****5678: keep the first three and last four characters."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
 
 
 class OutOfScope(Exception):
@@ -506,7 +497,7 @@ class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
                 field.validators = [*field.validators, _picked_row_exists]
             elif isinstance(field, AjaxSelectField):
                 field.validators = [*field.validators, _picked_row_exists]
-        if current_role() not in REVEAL_PERSONAL_TO:
+        if not reveals_personal():
             for name in self.entity.personal:
                 if name in form:
                     del form[name]
@@ -650,12 +641,6 @@ def _picked_row_exists(form, field) -> None:
     """A picked id that is not among the user's rows is an error, not a blank."""
     if field.raw_data and field.raw_data[0] not in ("", "__None") and field.data is None:
         raise ValidationError(gettext("Choose one of the records offered."))
-
-
-def personal_value(model, name: str) -> str | None:
-    """A personal field as the signed-in role may see it: in full, or masked."""
-    value = getattr(model, name)
-    return value if current_role() in REVEAL_PERSONAL_TO else mask(value)
 
 
 def _is_money(column_type) -> bool:

@@ -8,11 +8,10 @@ import json
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from access import REVEAL_PERSONAL_TO
 from extensions import db
 from models import AuditEntry
 
-from .context import current_role
+from .masking import mask, reveals_personal
 
 ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
            "bulk": _l("Created in bulk"), "sign_in": _l("Signed in"),
@@ -36,11 +35,10 @@ def word(view, name: str, value) -> str:
     """One stored value as `view`'s role reads it: masked when personal and the role sees it
     masked, 是/否, a code in words, a stored breakdown (JSON) only hinted at."""
     from .fields import format_yes_no
-    from .generated import mask
 
     if value is None:
         return ""
-    if name in view.entity.personal and current_role() not in REVEAL_PERSONAL_TO:
+    if name in view.entity.personal and not reveals_personal():
         return mask(str(value))
     if isinstance(value, bool):
         return format_yes_no(view, value)

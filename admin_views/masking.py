@@ -27,6 +27,21 @@ def reveals_personal() -> bool:
     return not has_request_context() or current_role() in REVEAL_PERSONAL_TO
 
 
+def mask(value: str | None) -> str:
+    """138****5678: keep the first three and last four characters."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def personal_value(model, name: str) -> str | None:
+    """A personal field as the signed-in role may see it: in full, or masked."""
+    value = getattr(model, name)
+    return value if reveals_personal() else mask(value)
+
+
 def is_personal(attribute) -> bool:
     """Whether a model attribute or column (possibly through an alias) is a personal field."""
     prop = getattr(attribute, "property", None)

@@ -23,7 +23,8 @@ from services.tickets import take_step
 
 from .context import policy_today
 from .corrections import IntakeCorrection
-from .generated import EntityView, as_id, personal_value
+from .generated import EntityView, as_id
+from .masking import personal_value
 
 DEADLINE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon")}
 
