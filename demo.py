@@ -435,9 +435,11 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
         session.add(Procedure(kind=["move_in", "renovation", "move_out"][i % 3], unit=unit,
                               owner=owners[units.index(unit)], steward=person, status="open",
                               started_on=date(2026, 11, 1 + i), deposit=Decimal("2000.00")))
+    survey = random.Random(2025)  # the owners' annual survey, scored per steward
     for boss in supervisors:
         for annual in run_year(session, boss, 2025).created:
             annual.performance_score = Decimal(rng.randrange(75, 96))
+            annual.owner_evaluation = Decimal(survey.randrange(78, 97))
             confirm(session, annual, _username(supervisors, boss, "supervisor"),
                     now=_at(date(2026, 1, 15), 10))
     for person in supervisors:

@@ -47,6 +47,7 @@ CHECK_MESSAGES = {
     "annual_weights_sum_100": _l("The three annual weights must add up to 100."),
     "grades_ordered": _l("The grade thresholds must go down: excellent above good above pass."),
     "age_range_ordered": _l("The lowest age cannot be above the highest."),
+    "end_after_start": _l("A steward's stretch on a unit cannot end before it starts."),
 }
 # Generic CHECKs, by the suffix models/base.py gives them.
 SUFFIX_MESSAGES = {

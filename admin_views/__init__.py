@@ -23,6 +23,7 @@ from .context import policy_today
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
 from .fields import format_datetime
+from .formats import money
 from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
@@ -98,6 +99,8 @@ def init_admin(app) -> Admin:
                               category=ENTITIES["owner"].category, endpoint="import",
                               url="/admin/import"))
     admin.add_view(JobView(name=_l("Jobs"), endpoint="jobs", url="/admin/jobs"))
+
+    app.jinja_env.filters["money"] = money
 
     @app.context_processor
     def _labels():

@@ -5,9 +5,10 @@ rewards and penalties they suggest (P-RP-1…3)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext
@@ -16,16 +17,19 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from extensions import db
-from models import MonthlyAssessment
+from models import MonthlyAssessment, Staff
 from models.assessment import ASSESSMENT_STATUS, GRADE
+from models.people import POSITION
 from models.queries import company_today
 from rules import periods
 from rules.refusal import N_, Refused
 from services import assessments as service
+from services import cells as spreadsheet
 from services.staffing import decide
 
 from .generated import EntityView, refusal_text
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KPI_LABELS = {
     "satisfaction": _l("Owner satisfaction"),
     "collection": _l("Fee collection rate"),
@@ -80,10 +84,12 @@ class AssessmentView(EntityView):
     page_links_declared = (("run_view", _l("The team's assessments")),)
     period_field = "period"
     entered_fields: tuple[str, ...] = ()
+    entered_flags: tuple[str, ...] = ()
 
     def __init__(self, entity, **declared):
         declared.setdefault("form_columns", ["staff", self.period_field,
-                                             *self.entered_fields, "comment"])
+                                             *self.entered_fields, *self.entered_flags,
+                                             "comment"])
         declared["column_formatters"] = {
             **declared.get("column_formatters", {}), self.period_field: _sheet_link}
         super().__init__(entity, **declared)
@@ -168,6 +174,8 @@ class AssessmentView(EntityView):
                 raise Refused(N_("A confirmed assessment cannot be changed; reopen it first."))
             for name in self.entered_fields:
                 setattr(row, name, _score(request.form.get(name)))
+            for name in self.entered_flags:
+                setattr(row, name, bool(request.form.get(name)))
             row.comment = (request.form.get("comment") or "").strip() or None
             service.rescore(db.session, row)
             flash(gettext("Saved and recalculated."), "success")
@@ -194,6 +202,9 @@ class AssessmentView(EntityView):
 class MonthlyAssessmentView(AssessmentView):
     period_field = "period"
     entered_fields = ("task_score",)
+    entered_flags = ("no_tasks",)
+    endpoint_letters = {**AssessmentView.endpoint_letters, "bonus_view": "R"}
+    download_endpoints = ("bonus_view",)
     sheet_template = "admin/work/monthly_sheet.html"
 
     def default_period(self) -> str:
@@ -207,10 +218,37 @@ class MonthlyAssessmentView(AssessmentView):
     def run(self, supervisor, period):
         return service.run_month(db.session, supervisor, period)
 
+    # ---- the month's bonus sheet for payroll (P-ASM-1) -------------------------------------
+    @expose("/bonus/")
+    def bonus_view(self):
+        """The confirmed assessments of a month that the user may read, one row per person:
+        score, grade, factor, base and amount, as xlsx."""
+        try:
+            period = self.parse_period((request.args.get("period") or "").strip()
+                                       or self.default_period())
+        except Refused as refusal:
+            flash(refusal_text(refusal), "error")
+            return redirect(url_for(".run_view"))
+        rows = self.get_query().filter(
+            MonthlyAssessment.period == period, MonthlyAssessment.status == "confirmed",
+        ).join(Staff, MonthlyAssessment.staff_id == Staff.id).order_by(Staff.employee_no).all()
+        headers = [gettext("Employee no."), gettext("Name"), gettext("Position"),
+                   gettext("Month"), gettext("Total"), gettext("Grade"),
+                   gettext("Bonus factor"), gettext("Bonus base"), gettext("Bonus amount")]
+        lines = [[a.staff.employee_no, a.staff.name, str(POSITION.label(a.staff.position)),
+                  a.period, a.total, str(GRADE.label(a.grade)) if a.grade else "",
+                  a.bonus_factor, a.bonus_base, a.bonus_amount] for a in rows]
+        name = quote(f"{gettext('Performance bonus')}_{period}.xlsx")
+        return Response(
+            spreadsheet.xlsx(headers, lines, title=period), mimetype=XLSX,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
     def sheet_context(self, row) -> dict:
         why = service.explanation(row)
         left_out = "、".join(str(KPI_LABELS[name]) for name in why.get("left_out", ()))
+        not_entered = "、".join(str(KPI_LABELS[name]) for name in why.get("not_entered", ()))
         return {"why": why, "kpi_labels": KPI_LABELS, "left_out_labels": left_out,
+                "not_entered_labels": not_entered,
                 "kpis": [(name, getattr(row, f"{name}_score")) for name in KPI_LABELS]}
 
 

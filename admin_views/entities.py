@@ -109,12 +109,14 @@ VIEWS: dict[str, dict] = {
         column_default_sort=("taken_on", True),
     ),
     "monthly_assessment": dict(
-        column_list=["staff", "period", "total", "grade", "bonus_factor", "status",
-                     "satisfaction_score", "collection_score", "on_time_score", "task_score"],
+        column_list=["staff", "period", "total", "grade", "bonus_factor", "bonus_amount",
+                     "status", "satisfaction_score", "collection_score", "on_time_score",
+                     "task_score"],
         # the breakdown is shown, readably, on the assessment sheet
         column_details_list=["staff", "period", "assessor", "satisfaction_score",
-                             "collection_score", "on_time_score", "task_score", "total",
-                             "grade", "bonus_factor", "status", "comment", "confirmed_at",
+                             "collection_score", "on_time_score", "task_score", "no_tasks",
+                             "total", "grade", "bonus_factor", "bonus_base", "bonus_amount",
+                             "status", "comment", "confirmed_at",
                              "confirmed_by", "reopen_note", "policy"],
         column_filters=["period", "grade", "status"],
         column_default_sort=("period", True),

@@ -43,6 +43,7 @@ from .context import current_role, steward_ids
 from .exports import SafeExports
 from .field_access import FieldWrites
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
+from .formats import money
 from .labels import FIELD_LABELS
 from .masking import MaskedLookups, MaskedPickerFields, mask, personal_value, reveals_personal
 from .validation import validators_for
@@ -655,8 +656,7 @@ def _choice_formatter(view, context, model, name):
 
 
 def _money_formatter(view, context, model, name):
-    value = getattr(model, name)
-    return "" if value is None else f"¥{value:,.2f}"
+    return money(getattr(model, name))
 
 
 def _personal_formatter(view, context, model, name):

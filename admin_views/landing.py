@@ -57,8 +57,10 @@ def steward_work() -> dict:
 def supervisor_work() -> dict:
     team = [pk for pk in steward_ids() if pk != current_user.staff_id]
     last_month = periods.previous_period(periods.period_of(company_today()))
+    # Drafts of months that are over: the month under way is a preview, not yet to confirm.
     drafts = db.session.scalars(sa.select(MonthlyAssessment).where(
         MonthlyAssessment.staff_id.in_(team), MonthlyAssessment.status == "draft",
+        MonthlyAssessment.period <= last_month,
     ).order_by(MonthlyAssessment.period.desc(), MonthlyAssessment.staff_id)).all()
     assessed = db.session.scalar(sa.select(sa.func.count(MonthlyAssessment.id)).where(
         MonthlyAssessment.staff_id.in_(team), MonthlyAssessment.period == last_month))

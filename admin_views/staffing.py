@@ -1,5 +1,5 @@
-"""Staff: the hiring check HR reads on each record (P-REQ-1, -2, -4) and putting stewards on
-duty after their onboarding exam (P-TRN-2)."""
+"""Staff: the hiring check HR reads on each steward's and steward candidate's record (P-REQ-1,
+-2, -4) and putting stewards on duty after their onboarding exam (P-TRN-2)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,15 @@ def check_of(person):
     return hiring_check(applicant, company_today(), policy_today())
 
 
+def _not_applicable():
+    return Markup('<span class="text-muted" title="{}">—</span>').format(
+        gettext("The hiring requirements are the steward position's (P-REQ-1, P-REQ-2, "
+                "P-REQ-4)."))
+
+
 def _check_summary(view, context, model, name):
+    if model.position != "steward":  # candidates for the position included
+        return _not_applicable()
     check = check_of(model)
     if check.meets:
         text, tone = gettext("Meets the requirements"), "success"
@@ -36,6 +44,8 @@ def _check_summary(view, context, model, name):
 
 
 def _check_details(view, context, model, name):
+    if model.position != "steward":
+        return _not_applicable()
     check = check_of(model)
     reasons = [gettext(message, **params) for message, params in check.reasons]
     items = Markup("").join(Markup("<li>{}</li>").format(r) for r in reasons)

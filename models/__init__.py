@@ -7,7 +7,7 @@ from .jobs import Job, Notice, ScheduleRun
 from .org import ExternalBody, Meeting
 from .people import Staff, User
 from .platform import AuditEntry, ImportBatch, PolicySetting
-from .property import Building, Owner, Ownership, Project, Unit
+from .property import Building, Owner, Ownership, Project, Unit, UnitAssignment
 from .safety import Hazard, Incident, Patrol
 from .service import CommunityEvent, Procedure
 from .signin import SignInFailure
@@ -23,5 +23,5 @@ __all__ = [
     "Patrol",
     "Payment", "PolicySetting", "Procedure", "Project", "ReturnVisit", "RewardPenalty",
     "SignInFailure", "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram",
-    "TrainingResult", "TrainingSession", "Unit", "User", "WorkLog",
+    "TrainingResult", "TrainingSession", "Unit", "UnitAssignment", "User", "WorkLog",
 ]

@@ -96,8 +96,14 @@ class MonthlyAssessment(Assessment):
     collection_score: Mapped[Decimal | None] = score_column()
     on_time_score: Mapped[Decimal | None] = score_column()
     task_score: Mapped[Decimal | None] = score_column()
+    # P-KPI-4: the supervisor planned no tasks this month, so the KPI has no data (left out
+    # and the weights rescaled) rather than not entered yet (which blocks confirmation).
+    no_tasks: Mapped[bool] = mapped_column(default=False)
     grade: Mapped[str | None] = choice(GRADE, nullable=True, index=True)
     bonus_factor: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
+    # P-ASM-1: factor × the position's base under the policy version that scored it
+    bonus_base: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), info={"min": 0})
+    bonus_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), info={"min": 0})
     explanation: Mapped[str | None] = mapped_column(sa.Text)
 
     def __str__(self) -> str:

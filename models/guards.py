@@ -23,11 +23,11 @@ from .base import Entity, utcnow
 from .fees import ArrearsReminder, Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
-from .property import Unit
+from .property import Unit, UnitAssignment
 from .queries import (
     company_today,
     local_date,
-    onboarding_scores,
+    onboarding_exams,
     policy_at,
     previous_attempts,
 )
@@ -143,20 +143,75 @@ def _check_assignable(session: Session, record: Ticket | Unit, is_new: bool) -> 
 
 def _unit(session: Session, unit: Unit, is_new: bool) -> None:
     _check_assignable(session, unit, is_new)
+    _record_assignment(session, unit, is_new)
+
+
+def _record_assignment(session: Session, unit: Unit, is_new: bool) -> None:
+    """Keep the unit's steward history (P-KPI-2 reads a past month's units from it): a new
+    steward closes the open stretch today and opens one from today; a new unit's first
+    steward holds it since its records began."""
+    by_relationship = _changed(unit, "steward")
+    if not (is_new or by_relationship or _changed(unit, "steward_id")):
+        return
+    if by_relationship:
+        steward = unit.steward
+    else:
+        steward = None if unit.steward_id is None else session.get(Staff, unit.steward_id)
+    open_rows = [row for row in unit.assignments if row.end_on is None]
+    if steward is not None and any(row.steward is steward for row in open_rows):
+        return
+    today = company_today()
+    for row in open_rows:
+        row.end_on = today
+    if steward is not None:
+        unit.assignments.append(UnitAssignment(steward=steward,
+                                               start_on=None if is_new else today))
 
 
 def _staff(session: Session, person: Staff, is_new: bool) -> None:
-    going_on_duty = person.status == "on_duty" and (is_new or _changed(person, "status"))
-    if not going_on_duty or person.position != "steward":
-        return
-    scores = [] if person.id is None else onboarding_scores(session, person.id)
-    scores += [
-        r.exam_score for r in session.new
-        if isinstance(r, TrainingResult) and (r.staff is person or
-                                              (person.id and r.staff_id == person.id))
-        and _is_onboarding(session, r)
-    ]
-    staffing.check_may_go_on_duty(scores, policy_at(session, company_today()))
+    """P-TRN-2: a steward goes on duty only with a passed onboarding exam, whether the
+    status changes or an on-duty person's position becomes steward."""
+    becomes = is_new or _changed(person, "status") or _changed(person, "position")
+    if becomes and person.status == "on_duty" and person.position == "steward":
+        staffing.check_may_go_on_duty(_exams_after_flush(session, person),
+                                      policy_at(session, company_today()))
+
+
+def _exams_keep_duty(session: Session) -> None:
+    """P-TRN-2 after the fact: an exam changed, moved or deleted must leave every on-duty
+    steward it concerned with a passed onboarding exam."""
+    concerned = set()
+    for result in [*session.dirty, *session.deleted]:
+        if isinstance(result, TrainingResult) and (
+                result in session.deleted
+                or any(_changed(result, k) for k in ("exam_score", "staff_id", "session_id"))):
+            concerned |= {result.staff_id, _old(result, "staff_id")} - {None}
+    for staff_id in sorted(concerned):
+        person = session.get(Staff, staff_id)
+        if person is None or person in session.deleted:
+            continue
+        if person.status == "on_duty" and person.position == "steward":
+            staffing.check_exam_change_keeps_duty(
+                person.name, _exams_after_flush(session, person),
+                policy_at(session, company_today()))
+
+
+def _exams_after_flush(session: Session, person: Staff) -> list:
+    """The person's onboarding exam scores as they will be once this flush is written."""
+    scores = {} if person.id is None else onboarding_exams(session, person.id)
+    for result in [*session.dirty, *session.new]:
+        if not isinstance(result, TrainingResult):
+            continue
+        key = result.id or id(result)
+        mine = result.staff is person or (person.id and result.staff_id == person.id)
+        if mine and _is_onboarding(session, result):
+            scores[key] = result.exam_score
+        else:
+            scores.pop(key, None)
+    for result in session.deleted:
+        if isinstance(result, TrainingResult):
+            scores.pop(result.id, None)
+    return list(scores.values())
 
 
 def _is_onboarding(session: Session, result: TrainingResult) -> bool:
@@ -349,6 +404,7 @@ GUARDS = {
 def _guard(session: Session, flush_context, instances) -> None:
     with session.no_autoflush:
         _settle_payments(session)
+        _exams_keep_duty(session)
         for obj in list(session.new):
             guard = GUARDS.get(type(obj))
             if guard:

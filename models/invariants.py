@@ -4,6 +4,7 @@ checked after the fuzz harness and the race tests.
 - every bill's paid amount is the sum of its payments, and its status follows (P-FEE-1);
 - no bill is paid more than its amount, and a waived bill has no payments;
 - every ticket's status is the state its last transition led to (P-TKT-1);
+- every unit's open steward stretch is its steward's, and there is at most one (P-KPI-2);
 - every record's current version has its audit entry (bills the bill run wrote at version
   1 are covered by the run's bulk entry).
 """
@@ -20,6 +21,7 @@ from rules import billing
 from .base import Entity
 from .fees import Bill, Payment
 from .platform import AuditEntry
+from .property import Unit, UnitAssignment
 from .tickets import Ticket, TicketEvent
 
 EXAMPLES = 5
@@ -27,7 +29,7 @@ EXAMPLES = 5
 
 def broken(session: Session) -> list[str]:
     """One line per broken invariant (with up to EXAMPLES example rows); empty when whole."""
-    return [*_bills(session), *_tickets(session), *_audit(session)]
+    return [*_bills(session), *_tickets(session), *_assignments(session), *_audit(session)]
 
 
 def _bills(session: Session) -> list[str]:
@@ -69,6 +71,23 @@ def _tickets(session: Session) -> list[str]:
              if status != (to or "new")]
     return [f"ticket status is not its last event's: {len(wrong)} "
             f"({', '.join(wrong[:EXAMPLES])})"] if wrong else []
+
+
+def _assignments(session: Session) -> list[str]:
+    open_rows = (sa.select(UnitAssignment.unit_id, sa.func.count().label("n"),
+                           sa.func.max(UnitAssignment.steward_id).label("steward_id"))
+                 .where(UnitAssignment.end_on.is_(None)).group_by(UnitAssignment.unit_id)
+                 .subquery())
+    rows = session.execute(
+        sa.select(Unit.id, Unit.steward_id, open_rows.c.n, open_rows.c.steward_id)
+        .outerjoin(open_rows, open_rows.c.unit_id == Unit.id)
+        .where(sa.or_(open_rows.c.n > 1,
+                      sa.func.coalesce(open_rows.c.steward_id, 0)
+                      != sa.func.coalesce(Unit.steward_id, 0)))
+        .order_by(Unit.id).limit(EXAMPLES)).all()
+    found = [f"#{unit} {steward} ≠ {held} ({n or 0} open)" for unit, steward, n, held in rows]
+    return [f"unit steward history does not end in its steward: {', '.join(found)}"
+            ] if found else []
 
 
 def _audit(session: Session) -> list[str]:

@@ -6,11 +6,17 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Entity, utcnow
+from .base import Base, Choices, Entity, choice, utcnow
 
 D = Decimal
+SATISFACTION_SCALE = Choices(
+    "satisfaction_scale",
+    share_of_best=_l("Share of the best rating (1 → 20, 5 → 100)"),
+    linear=_l("Linear (1 → 0, 3 → 50, 5 → 100)"),
+)
 
 
 def _num(default: str, precision: int = 5, scale: int = 2, **info):
@@ -74,6 +80,14 @@ class PolicySetting(Entity):
     age_max: Mapped[int] = mapped_column(default=45, info={"min": 16, "max": 70})
     min_property_years: Mapped[Decimal] = _num("2", 4, 1, min=0)
     min_steward_years: Mapped[Decimal] = _num("1", 4, 1, min=0)
+    # Readings of the policy the company may choose otherwise (docs/workflow.md)
+    satisfaction_scale: Mapped[str] = choice(SATISFACTION_SCALE, default="share_of_best")
+    owner_evaluation_prefill: Mapped[bool] = mapped_column(default=False)
+    # P-ASM-1 monthly performance bonus base per position (yuan; factor × base)
+    bonus_base_steward: Mapped[Decimal] = _num("0", 10, 2, min=0)
+    bonus_base_supervisor: Mapped[Decimal] = _num("0", 10, 2, min=0)
+    bonus_base_manager: Mapped[Decimal] = _num("0", 10, 2, min=0)
+    bonus_base_other: Mapped[Decimal] = _num("0", 10, 2, min=0)
 
     def __str__(self) -> str:
         return f"{self.effective_from}"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, Entity, choice, positive, ref
+from .base import Base, Choices, Entity, choice, positive, ref
 
 if TYPE_CHECKING:
     from .people import Staff
@@ -93,9 +93,33 @@ class Unit(Entity):
     building: Mapped[Building] = relationship(back_populates="units", lazy="joined")
     steward: Mapped[Staff | None] = relationship(foreign_keys=[steward_id])
     ownerships: Mapped[list[Ownership]] = relationship(back_populates="unit")
+    # The unit's stewards over time; a unit deleted takes its history with it.
+    assignments: Mapped[list[UnitAssignment]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan", order_by="UnitAssignment.id")
 
     def __str__(self) -> str:
         return f"{self.building.name}-{self.number}"
+
+
+class UnitAssignment(Base):
+    """Who was the steward of a unit when: one row per stretch, written at every flush that
+    gives a unit a steward or takes one away (models/guards.py), so a past month's figures
+    read the units the steward had then (P-KPI-2)."""
+
+    __tablename__ = "unit_assignment"
+    __table_args__ = (
+        sa.CheckConstraint("end_on IS NULL OR start_on IS NULL OR end_on >= start_on",
+                           name="end_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = ref("unit.id")
+    steward_id: Mapped[int] = ref("staff.id")
+    start_on: Mapped[date | None]  # none: since the unit's records began
+    end_on: Mapped[date | None]  # the first day no longer the unit's steward; none: still is
+
+    unit: Mapped[Unit] = relationship(back_populates="assignments")
+    steward: Mapped[Staff] = relationship()
 
 
 class Owner(Entity):

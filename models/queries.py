@@ -18,11 +18,10 @@ from rules import periods
 from rules.billing import collection_rate
 from rules.policy import DEFAULT, Policy
 
-from .assessment import MonthlyAssessment
-from .fees import Bill
+from .fees import Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
-from .property import Unit
+from .property import Unit, UnitAssignment
 from .tickets import ReturnVisit, Ticket
 from .training import TrainingProgram, TrainingResult, TrainingSession
 
@@ -69,15 +68,19 @@ def policy_at(session: Session, day: date) -> Policy:
     return policy_version_at(session, day)[1]
 
 
-def onboarding_scores(session: Session, staff_id: int) -> list[Decimal | None]:
-    """Every onboarding exam score the person has (P-TRN-2), retakes included."""
+def onboarding_exams(session: Session, staff_id: int) -> dict[int, Decimal | None]:
+    """Every onboarding exam the person has (P-TRN-2), retakes included: id → score."""
     with session.no_autoflush:
-        return list(session.scalars(
-            sa.select(TrainingResult.exam_score)
+        return dict(session.execute(
+            sa.select(TrainingResult.id, TrainingResult.exam_score)
             .join(TrainingResult.session)
             .join(TrainingSession.program)
             .where(TrainingResult.staff_id == staff_id, TrainingProgram.kind == "onboarding")
-        ))
+        ).all())
+
+
+def onboarding_scores(session: Session, staff_id: int) -> list[Decimal | None]:
+    return list(onboarding_exams(session, staff_id).values())
 
 
 def previous_attempts(session: Session, staff_id: int, session_id: int) -> list[int]:
@@ -104,17 +107,6 @@ def team_stewards(session: Session, supervisor_id: int, period: str) -> list[Sta
     ))
 
 
-def previous_grade(session: Session, staff_id: int, period: str) -> str | None:
-    """The confirmed grade of the month before `period`, if there is one."""
-    return session.scalar(
-        sa.select(MonthlyAssessment.grade).where(
-            MonthlyAssessment.staff_id == staff_id,
-            MonthlyAssessment.period == periods.previous_period(period),
-            MonthlyAssessment.status == "confirmed",
-        )
-    )
-
-
 @dataclass
 class MonthRecord:
     """What happened in a steward's month that the KPIs count, item by item."""
@@ -139,8 +131,8 @@ def activity_record(session: Session, staff: Staff, first: date, last: date,
 
     - ratings: the owner's rating of each ticket closed in the month, and of each return
       visit made in the month;
-    - bills: the bills of the steward's units due in the month (waived bills owe nothing),
-      with what has been paid on them so far;
+    - bills: the bills due in the month of the units the steward had on each bill's due
+      date (waived bills owe nothing), with what was paid on them by the end of `last`;
     - tickets: the steward's tickets whose deadline falls in the month.
     A steward hired within the span is counted from the hire date."""
     if staff.hire_date and first < staff.hire_date <= last:
@@ -162,13 +154,20 @@ def activity_record(session: Session, staff: Staff, first: date, last: date,
         .order_by(ReturnVisit.visited_at)
     )
     record.ratings += [("visit", f"#{id_}", rating) for id_, _, rating in visits]
-    bills = session.scalars(
-        sa.select(Bill)
-        .join(Bill.unit)
-        .where(Unit.steward_id == staff.id, receivable(first, last))
+    held = sa.select(UnitAssignment.id).where(
+        UnitAssignment.unit_id == Bill.unit_id, UnitAssignment.steward_id == staff.id,
+        sa.or_(UnitAssignment.start_on.is_(None), UnitAssignment.start_on <= Bill.due_date),
+        sa.or_(UnitAssignment.end_on.is_(None), UnitAssignment.end_on > Bill.due_date))
+    paid_by_cutoff = sa.type_coerce(
+        sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
+        .where(Payment.bill_id == Bill.id, Payment.paid_at < end).scalar_subquery(),
+        sa.Numeric(14, 2))
+    bills = session.execute(
+        sa.select(Bill, paid_by_cutoff)
+        .where(held.exists(), receivable(first, last))
         .order_by(Bill.due_date, Bill.id)
     )
-    record.bills += [(str(b), b.amount, b.paid_amount) for b in bills]
+    record.bills += [(str(b), b.amount, Decimal(paid)) for b, paid in bills]
     tickets = session.execute(
         sa.select(Ticket.code, Ticket.due_at, Ticket.resolved_at)
         .where(Ticket.steward_id == staff.id, Ticket.due_at >= start, Ticket.due_at < end)

@@ -37,6 +37,18 @@ class Policy:
     age_max: int = 45
     min_property_years: Decimal = D("2")  # P-REQ-4
     min_steward_years: Decimal = D("1")
+    # Readings of the policy a company may choose otherwise (docs/workflow.md).
+    satisfaction_scale: str = "share_of_best"  # P-KPI-1: or "linear" (1 → 0, 5 → 100)
+    owner_evaluation_prefill: bool = False  # P-ASM-2: start from the year's satisfaction
+    # P-ASM-1: the monthly performance bonus is factor × the position's base (yuan); the
+    # policy names no amounts, so none until the company sets them.
+    bonus_base_steward: Decimal = D("0")
+    bonus_base_supervisor: Decimal = D("0")
+    bonus_base_manager: Decimal = D("0")
+    bonus_base_other: Decimal = D("0")
+
+    def bonus_base(self, position: str) -> Decimal:
+        return getattr(self, f"bonus_base_{position}")
 
     @classmethod
     def from_record(cls, record: object) -> Policy:

@@ -1,6 +1,8 @@
 """Scores: the monthly KPIs with weights rescaled over the KPIs that have data, grade and
-bonus (P-KPI-1…4, P-ASM-1); the annual score (P-ASM-2); and what a result leads to
-(P-RP-1…3)."""
+bonus (P-KPI-1, P-KPI-2, P-KPI-3, P-KPI-4, P-ASM-1); the annual score (P-ASM-2).
+
+KPIs are kept exact; a total is rounded once, at the end (half-up to 0.01), and graded as
+shown. What a result leads to is in `rules.assessing`."""
 
 from __future__ import annotations
 
@@ -21,21 +23,36 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def ratio_score(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part ÷ whole as 0–100; None ("no data") when there is nothing to divide by."""
+def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part ÷ whole as 0–100, exact; None ("no data") when there is nothing to divide by."""
     if not whole:
         return None
-    return _round(Decimal(part) / Decimal(whole) * HUNDRED)
+    return Decimal(part) / Decimal(whole) * HUNDRED
 
 
-def satisfaction_score(ratings: Iterable[int]) -> Decimal | None:
-    """P-KPI-1: the mean of 1–5 ratings as a share of the best rating (4.5 → 90.00)."""
+def ratio_score(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part ÷ whole as 0–100 rounded to 0.01, for reports."""
+    exact = ratio(part, whole)
+    return None if exact is None else _round(exact)
+
+
+# How a mean rating 1–5 becomes 0–100 (a policy setting, docs/workflow.md):
+SATISFACTION_SCALES = ("share_of_best", "linear")
+
+
+def satisfaction_score(ratings: Iterable[int], policy: Policy = DEFAULT) -> Decimal | None:
+    """P-KPI-1: the mean of 1–5 ratings scaled to 0–100, exact.
+
+    "share_of_best" (the default): the mean as a share of the best rating, 4.5 → 90, 1 → 20.
+    "linear": the scale's ends map to 0 and 100, 1 → 0, 3 → 50, 5 → 100."""
     ratings = list(ratings)
     if not ratings:
         return None
     if any(not 1 <= r <= 5 for r in ratings):
         raise ValueError("ratings are 1 to 5")
-    return ratio_score(sum(ratings), 5 * len(ratings))
+    if policy.satisfaction_scale == "linear":
+        return ratio(sum(ratings) - len(ratings), 4 * len(ratings))
+    return ratio(sum(ratings), 5 * len(ratings))
 
 
 @dataclass(frozen=True)
@@ -61,13 +78,12 @@ def on_time_rate(tickets: Iterable[tuple[str, datetime, datetime | None]],
         counted += 1
         if resolved is None or resolved > due:
             late.append(code)
-    return OnTime(ratio_score(counted - len(late), counted), counted, tuple(late),
-                  tuple(pending))
+    return OnTime(ratio(counted - len(late), counted), counted, tuple(late), tuple(pending))
 
 
 @dataclass(frozen=True)
 class KPIs:
-    """The month's four KPI scores, 0–100 each; None where the month has no data."""
+    """The month's four KPI scores, 0–100 each, exact; None where the month has no data."""
 
     satisfaction: Decimal | None = None
     collection: Decimal | None = None
@@ -85,6 +101,7 @@ class MonthlyScore:
     bonus_factor: Decimal | None
     weights: dict[str, Decimal] = field(default_factory=dict)  # fractions used, sum 1
     left_out: tuple[str, ...] = ()  # KPIs with no data this month
+    pending: tuple[str, ...] = ()  # KPIs not entered yet: no total until they are
 
 
 def policy_weights(policy: Policy = DEFAULT) -> dict[str, Decimal]:
@@ -130,18 +147,23 @@ def bonus_factor(grade_name: str, policy: Policy = DEFAULT) -> Decimal:
     }[grade_name]
 
 
-def monthly_score(kpis: KPIs, policy: Policy = DEFAULT) -> MonthlyScore:
-    """The weighted total (rounded half-up to 0.01, graded as shown), grade and bonus.
+def monthly_score(kpis: KPIs, policy: Policy = DEFAULT,
+                  pending: tuple[str, ...] = ()) -> MonthlyScore:
+    """The weighted total of the exact KPIs, rounded half-up to 0.01 once, at the end, and
+    graded as shown (so rounding the parts never moves a total across a grade line); its
+    grade and bonus factor.
 
-    A KPI with no data is left out and the other weights rescaled; with no data at all
-    there is no score."""
+    A KPI with no data in the period is left out and the other weights rescaled; with no
+    data at all there is no score. A KPI not entered yet (`pending`) is not "no data": there
+    is no total until it is entered (P-KPI-4)."""
     for name, value in kpis.items():
         if value is not None and not 0 <= value <= 100:
             raise ValueError(f"{name} must be 0–100, not {value}")
     weights = rescaled_weights(kpis, policy)
-    left_out = tuple(name for name, value in kpis.items() if value is None)
-    if not weights:
-        return MonthlyScore(None, None, None, {}, left_out)
+    left_out = tuple(name for name, value in kpis.items()
+                     if value is None and name not in pending)
+    if pending or not weights:
+        return MonthlyScore(None, None, None, {}, left_out, tuple(pending))
     total = _round(sum((getattr(kpis, n) * w for n, w in weights.items()), Decimal(0)))
     total = min(max(total, Decimal(0)), HUNDRED)
     graded = grade(total, policy)
@@ -201,19 +223,3 @@ def annual_score(
     total = min(max(total, Decimal(0)), HUNDRED)
     graded = grade(total, policy)
     return AnnualScore(total, graded, ANNUAL_OUTCOMES[graded], weights, left_out)
-
-
-# ---- consequences (P-RP-1…3) ----------------------------------------------------------------
-def consequences(grade_name: str, previous_grade: str | None) -> tuple[str, ...]:
-    """What a confirmed monthly result suggests, for HR to confirm.
-
-    P-RP-1 excellent: performance bonus, honour certificate, promotion opportunity.
-    P-RP-2 fail: a warning and a bonus deduction (demotion is HR's call, not suggested).
-    P-RP-3 a fail right after a failed previous month: also a dismissal recommendation.
-    """
-    if grade_name == "excellent":
-        return ("bonus", "certificate", "promotion_eligibility")
-    if grade_name == "failed":
-        suggested = ("warning", "bonus_deduction")
-        return (*suggested, "dismissal") if previous_grade == "failed" else suggested
-    return ()

@@ -38,6 +38,19 @@ def check_may_go_on_duty(onboarding_scores: Iterable[Decimal | None],
         )
 
 
+def check_exam_change_keeps_duty(name: str, onboarding_scores: Iterable[Decimal | None],
+                                 policy: Policy = DEFAULT) -> None:
+    """P-TRN-2 after the fact: an on-duty steward's only passed onboarding exam cannot be
+    lowered below the pass mark, moved or deleted while they are on duty; HR takes them off
+    duty first (a correction then sends them back to the exam)."""
+    if not any(exam_passed(score, policy) for score in onboarding_scores):
+        raise Refused(
+            N_("%(name)s is on duty on the strength of this onboarding exam (pass mark "
+               "%(mark)s); take them off duty before changing or deleting it."),
+            name=name, mark=policy.exam_pass_mark,
+        )
+
+
 def check_may_be_assigned(staff_status: str) -> None:
     """A steward takes units and tickets only when on duty."""
     if staff_status != "on_duty":

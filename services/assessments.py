@@ -1,5 +1,8 @@
 """Monthly and annual assessments: scoring from what happened, the supervisor's month run,
-confirming (with its consequences) and reopening (P-KPI-1…4, P-ASM-1, P-ASM-2, P-RP-1…3)."""
+confirming (with its consequences) and reopening (P-KPI-1…4, P-ASM-1, P-ASM-2, P-RP-1…3).
+
+A month's figures are as of its cut-off (the end of its last day, company time): payments
+made by then, the units the steward had on each bill's due date (`UnitAssignment`)."""
 
 from __future__ import annotations
 
@@ -21,19 +24,17 @@ from models.queries import (
     local_date,
     month_record,
     policy_version_at,
-    previous_grade,
     team_stewards,
 )
-from rules import periods
-from rules.billing import collection_rate
+from rules import assessing, periods
 from rules.refusal import N_, Refused
 from rules.scoring import (
     KPIs,
     annual_score,
-    consequences,
     mean_score,
     monthly_score,
     on_time_rate,
+    ratio,
     satisfaction_score,
 )
 
@@ -44,11 +45,19 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def _shown(value: Decimal | None) -> Decimal | None:
+    """A KPI as stored and shown (0.01); the total is computed from the exact value."""
+    return None if value is None else value.quantize(Decimal("0.01"))
+
+
 # ---- scoring --------------------------------------------------------------------------------
 def score_month(session: Session, assessment: MonthlyAssessment,
                 now: datetime | None = None) -> None:
     """Compute a draft's KPIs from the steward's month, under the policy in force on the
-    month's last day, and keep the breakdown the figures came from in `explanation`."""
+    month's last day, and keep the breakdown the figures came from in `explanation`.
+
+    Task completion not entered yet is pending (no total); "no tasks this month" is no data
+    (left out, the weights rescaled)."""
     now = now or utcnow()
     staff = assessment.staff or session.get(Staff, assessment.staff_id)
     setting, policy = policy_version_at(session, periods.last_day(assessment.period))
@@ -56,18 +65,21 @@ def score_month(session: Session, assessment: MonthlyAssessment,
     receivable = sum((due for _, due, _ in record.bills), Decimal(0))
     collected = sum((paid for _, _, paid in record.bills), Decimal(0))
     timing = on_time_rate(record.tickets, now)
+    task_pending = assessment.task_score is None and not assessment.no_tasks
     kpis = KPIs(
-        satisfaction=satisfaction_score(r for _, _, r in record.ratings),
-        collection=collection_rate(collected, receivable),
+        satisfaction=satisfaction_score((r for _, _, r in record.ratings), policy),
+        collection=ratio(collected, receivable),
         on_time=timing.score,
-        task=assessment.task_score,
+        task=None if assessment.no_tasks else assessment.task_score,
     )
-    score = monthly_score(kpis, policy)
-    assessment.satisfaction_score = kpis.satisfaction
-    assessment.collection_score = kpis.collection
-    assessment.on_time_score = kpis.on_time
+    score = monthly_score(kpis, policy, pending=("task",) if task_pending else ())
+    assessment.satisfaction_score = _shown(kpis.satisfaction)
+    assessment.collection_score = _shown(kpis.collection)
+    assessment.on_time_score = _shown(kpis.on_time)
     assessment.total, assessment.grade = score.total, score.grade
     assessment.bonus_factor = score.bonus_factor
+    assessment.bonus_base = policy.bonus_base(staff.position) or None
+    assessment.bonus_amount = assessing.bonus_amount(score.bonus_factor, assessment.bonus_base)
     assessment.policy = setting
     assessment.explanation = json.dumps({
         "first": record.first.isoformat(),
@@ -84,6 +96,7 @@ def score_month(session: Session, assessment: MonthlyAssessment,
         "pending": timing.pending,
         "weights": {name: f"{weight * 100:.2f}" for name, weight in score.weights.items()},
         "left_out": score.left_out,
+        "not_entered": score.pending,
     }, ensure_ascii=False)
 
 
@@ -102,7 +115,7 @@ def score_year(session: Session, assessment: AnnualAssessment) -> None:
         MonthlyAssessment.total.is_not(None),
         MonthlyAssessment.period.like(f"{assessment.year:04d}-%"),
     ))
-    assessment.monthly_mean = mean_score(totals)
+    assessment.monthly_mean = mean_score(list(totals))
     score = annual_score(assessment.monthly_mean, assessment.owner_evaluation,
                          assessment.performance_score, policy)
     assessment.total, assessment.grade = score.total, score.grade
@@ -149,25 +162,33 @@ def _run(session: Session, model, team: list[Staff], where, make, score) -> Run:
 def run_month(session: Session, supervisor: Staff, period: str,
               now: datetime | None = None) -> Run:
     """The month's draft assessment of every steward on the supervisor's team."""
-    periods.parse_period(period)
+    now = now or utcnow()
+    assessing.check_may_run_month(period, local_date(now))
     return _run(
         session, MonthlyAssessment, team_stewards(session, supervisor.id, period),
         MonthlyAssessment.period == period,
-        lambda steward: MonthlyAssessment(staff=steward, period=period, assessor=supervisor),
+        lambda steward: MonthlyAssessment(staff=steward, staff_id=steward.id, period=period,
+                                          assessor=supervisor),
         lambda assessment: score_month(session, assessment, now),
     )
 
 
-def run_year(session: Session, supervisor: Staff, year: int) -> Run:
-    """The annual draft of every steward on the team. The owners' evaluation starts as the
-    year's satisfaction score; the supervisor may change it."""
+def run_year(session: Session, supervisor: Staff, year: int,
+             now: datetime | None = None) -> Run:
+    """The annual draft of every steward on the team. Where the policy says so
+    (`owner_evaluation_prefill`), the owners' evaluation starts as the year's satisfaction
+    score for the supervisor to change; otherwise it is entered from the owners' survey."""
+    assessing.check_may_run_year(year, local_date(now or utcnow()))
+    policy = policy_version_at(session, date(year, 12, 31))[1]
 
     def make(steward: Staff) -> AnnualAssessment:
-        record = activity_record(session, steward, date(year, 1, 1), date(year, 12, 31),
-                                 company_zone())
-        return AnnualAssessment(
-            staff=steward, year=year, assessor=supervisor,
-            owner_evaluation=satisfaction_score(r for _, _, r in record.ratings))
+        evaluation = None
+        if policy.owner_evaluation_prefill:
+            record = activity_record(session, steward, date(year, 1, 1), date(year, 12, 31),
+                                     company_zone())
+            evaluation = _shown(satisfaction_score((r for _, _, r in record.ratings), policy))
+        return AnnualAssessment(staff=steward, staff_id=steward.id, year=year,
+                                assessor=supervisor, owner_evaluation=evaluation)
 
     return _run(
         session, AnnualAssessment, team_stewards(session, supervisor.id, f"{year:04d}-12"),
@@ -179,17 +200,20 @@ def run_year(session: Session, supervisor: Staff, year: int) -> Run:
 # ---- confirm and reopen ---------------------------------------------------------------------
 def confirm(session: Session, assessment: Assessment, actor: str | None,
             now: datetime | None = None) -> list[RewardPenalty]:
-    """Freeze an assessment with fresh figures; a monthly one suggests its consequences as
-    pending rewards and penalties for HR (P-RP-1…3)."""
+    """Freeze an assessment of a period that is over, with fresh figures; a monthly one
+    suggests its consequences as pending rewards and penalties for HR (P-RP-1…3)."""
     now = now or utcnow()
     if assessment.status == "confirmed":
         raise Refused(N_("This assessment is already confirmed."))
     if isinstance(assessment, MonthlyAssessment):
-        if assessment.task_score is None:
+        assessing.check_may_confirm_month(assessment.period, local_date(now))
+        if assessment.task_score is None and not assessment.no_tasks:
             raise Refused(N_("Enter the task completion score before confirming."))
-    elif assessment.owner_evaluation is None or assessment.performance_score is None:
-        raise Refused(N_("Enter the owners' evaluation and the work-performance score "
-                         "before confirming."))
+    else:
+        assessing.check_may_confirm_year(assessment.year, local_date(now))
+        if assessment.owner_evaluation is None or assessment.performance_score is None:
+            raise Refused(N_("Enter the owners' evaluation and the work-performance score "
+                             "before confirming."))
     rescore(session, assessment, now)
     if assessment.total is None:
         raise Refused(N_("There is nothing to score yet."))
@@ -198,17 +222,40 @@ def confirm(session: Session, assessment: Assessment, actor: str | None,
     assessment.confirmed_by = actor
     if not isinstance(assessment, MonthlyAssessment):
         return []
-    suggested = []
-    before = previous_grade(session, assessment.staff_id, assessment.period)
-    for kind in consequences(assessment.grade, before):
-        suggested.append(RewardPenalty(
-            staff_id=assessment.staff_id, kind=kind, status="pending",
-            monthly_assessment=assessment, reason=_reason(assessment, kind, before)))
+    suggested = [RewardPenalty(staff_id=assessment.staff_id, kind=kind, status="pending",
+                               monthly_assessment=assessment,
+                               reason=_reason(assessment, kind))
+                 for kind in assessing.consequences(assessment.grade)]
     session.add_all(suggested)
-    return suggested
+    return suggested + _settle_dismissals(session, assessment.staff_id)
 
 
-def _reason(assessment: MonthlyAssessment, kind: str, before: str | None) -> str:
+def _settle_dismissals(session: Session, staff_id: int) -> list[RewardPenalty]:
+    """P-RP-3 whatever the order of confirming and reopening: one dismissal suggestion for
+    each month that is the second of two consecutive months confirmed failing; a pending
+    one whose pair no longer holds is withdrawn, a decided one stands. Returns the new ones."""
+    session.flush()
+    confirmed = {a.period: a for a in session.scalars(sa.select(MonthlyAssessment).where(
+        MonthlyAssessment.staff_id == staff_id, MonthlyAssessment.status == "confirmed"))}
+    wanted = assessing.dismissal_months({p: a.grade for p, a in confirmed.items()})
+    have = set()
+    for suggestion in session.scalars(sa.select(RewardPenalty).join(
+            RewardPenalty.monthly_assessment).where(
+            RewardPenalty.kind == "dismissal", MonthlyAssessment.staff_id == staff_id)):
+        period = suggestion.monthly_assessment.period
+        if period not in wanted and suggestion.status == "pending":
+            session.delete(suggestion)
+        else:
+            have.add(period)
+    added = [RewardPenalty(staff_id=staff_id, kind="dismissal", status="pending",
+                           monthly_assessment=confirmed[period],
+                           reason=_reason(confirmed[period], "dismissal"))
+             for period in sorted(wanted - have)]
+    session.add_all(added)
+    return added
+
+
+def _reason(assessment: MonthlyAssessment, kind: str) -> str:
     """Written in the company's language, whoever's screen confirmed the assessment."""
     from flask import current_app
 
@@ -218,7 +265,7 @@ def _reason(assessment: MonthlyAssessment, kind: str, before: str | None) -> str
                        grade=str(GRADE.label(assessment.grade)))
         if kind == "dismissal":
             text += " " + gettext("The previous month was %(grade)s too (P-RP-3).",
-                                  grade=str(GRADE.label(before)))
+                                  grade=str(GRADE.label("failed")))
         return f"{text} {REWARD_PENALTY_KIND.label(kind)}"
 
 
@@ -233,10 +280,13 @@ def reopen(session: Session, assessment: Assessment, actor: str | None, reason: 
         raise Refused(N_("Reopening needs a reason."))
     assessment.status = "draft"
     assessment.confirmed_at = assessment.confirmed_by = None
-    assessment.reopen_note = f"{local_date(now)} {actor or ''}: {reason.strip()}"
+    # Newest first, earlier reopenings kept below (so a second reopening is a change too).
+    note = f"{local_date(now)} {actor or ''}: {reason.strip()}"
+    assessment.reopen_note = "\n".join(filter(None, (note, assessment.reopen_note)))[:1900]
     if isinstance(assessment, MonthlyAssessment):
         for suggestion in session.scalars(sa.select(RewardPenalty).where(
             RewardPenalty.monthly_assessment_id == assessment.id,
             RewardPenalty.status == "pending",
         )):
             session.delete(suggestion)
+        _settle_dismissals(session, assessment.staff_id)

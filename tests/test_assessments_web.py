@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from extensions import db as database
 from models import (
@@ -21,6 +22,7 @@ from models import (
     Building,
     FeeStandard,
     MonthlyAssessment,
+    Payment,
     PolicySetting,
     ReturnVisit,
     RewardPenalty,
@@ -68,7 +70,8 @@ def add_steward(app, hire=date(2025, 1, 1)) -> int:
 def hand_made_october(app, staff_id: int) -> None:
     """October 2026 of E199, as worked out in test_a_supervisor_runs_the_month…:
 
-    bills due in October: 300.00 paid in full, 200.00 with 50.00 paid, 100.00 waived
+    bills due in October: 300.00 paid in full, 200.00 with 50.00 paid (at 23:59 on 31
+        October), 100.00 waived
     tickets due in October: T1 on time, T2 resolved exactly at its deadline, T3 a day
         late, T4 still in progress after its deadline
     ratings: T1 5, T2 4, T3 3 (closed in October), a return visit 4 on 15 October, and a
@@ -85,11 +88,17 @@ def hand_made_october(app, staff_id: int) -> None:
                 FeeStandard.project_id == project.id)).first()
             parking = FeeStandard(project=project, name="车位管理费", basis="fixed",
                                   rate=D("100"), effective_from=date(2025, 1, 1))
-            session.add_all([
+            paid, partly = (
                 Bill(unit=first, standard=rate, period="2026-10", amount=D("300.00"),
-                     paid_amount=D("300.00"), status="paid", due_date=date(2026, 10, 10)),
+                     due_date=date(2026, 10, 10)),
                 Bill(unit=second, standard=rate, period="2026-10", amount=D("200.00"),
-                     paid_amount=D("50.00"), status="partly_paid", due_date=date(2026, 10, 25)),
+                     due_date=date(2026, 10, 25)))
+            session.add_all([
+                paid, partly,
+                Payment(bill=paid, amount=D("300.00"), paid_at=local(date(2026, 10, 9), 10),
+                        receipt_no="E199-R1"),
+                Payment(bill=partly, amount=D("50.00"),
+                        paid_at=local(date(2026, 10, 31), 23, 59), receipt_no="E199-R2"),
                 Bill(unit=first, standard=parking, period="2026-10", amount=D("100.00"),
                      status="waived", due_date=date(2026, 10, 25)),
             ])
@@ -172,10 +181,11 @@ def test_a_supervisor_runs_the_month_and_the_figures_match_a_hand_computation(
     made = assessment_of(app, staff_id, "2026-10")
     assert (made.satisfaction_score, made.collection_score, made.on_time_score) == (
         D("80.00"), D("70.00"), D("50.00"))
-    # before the task score is entered, it is left out: 59 / 0.85 = 69.41
-    assert made.task_score is None and made.total == D("69.41")
+    # before the task score is entered, it is pending, not "no data": no total, no grade
+    # (P-KPI-4), where leaving it out would have graded 59 / 0.85 = 69.41
+    assert made.task_score is None and (made.total, made.grade) == (None, None)
     sheet = client.get(SHEET.format(made.id)).get_data(as_text=True)
-    assert 'id="left-out"' in sheet
+    assert 'id="not-entered"' in sheet and 'id="left-out"' not in sheet
     assert "E199-T3" in sheet and "E199-T4" in sheet  # the late ones are named
     assert "E199-T1" in sheet  # a rating counted
     assert "50.00 / 200.00" in sheet  # the bill not fully paid
@@ -406,7 +416,12 @@ def test_a_score_follows_the_policy_version_in_force_and_old_ones_stay_explained
 
 
 def test_the_annual_assessment_combines_the_year_P_ASM_2(app, db, as_role):
-    client = as_role("supervisor1")
+    """Confirmed at the start of the next year (a frozen clock: 6 January 2027)."""
+    with time_machine.travel(datetime(2027, 1, 6, 2, 0, tzinfo=UTC), tick=False):
+        _annual_confirmed_in_january(app, as_role("supervisor1"))
+
+
+def _annual_confirmed_in_january(app, client):
     with app.app_context():
         annual = database.session.scalars(sa.select(AnnualAssessment).where(
             AnnualAssessment.year == 2026, AnnualAssessment.status == "draft",

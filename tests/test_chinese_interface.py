@@ -66,6 +66,8 @@ def pages_for(app, role: str) -> list[str]:
             roles = getattr(view_class, "endpoint_roles", {}).get(endpoint, ROLES)
             if not grant.allows(letter) or role not in roles:
                 continue
+            if endpoint in getattr(view_class, "download_endpoints", ()):
+                continue  # a file, not a page
             path = url(name, endpoint.removesuffix("_view") + "/")
             if endpoint in ("step_view", "sheet_view", "correct_view"):
                 if not ids:

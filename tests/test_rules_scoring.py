@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rules.assessing import consequences, dismissal_months
 from rules.policy import Policy
 from rules.scoring import (
     KPIs,
     annual_score,
-    consequences,
     grade,
     mean_score,
     monthly_score,
@@ -159,17 +159,23 @@ def test_annual_total_stays_within_0_and_100(a, b, c):
 
 # ---- consequences (P-RP-1…3) -----------------------------------------------------------------
 def test_excellent_suggests_bonus_certificate_and_promotion_P_RP_1():
-    assert consequences("excellent", None) == ("bonus", "certificate", "promotion_eligibility")
+    assert consequences("excellent") == ("bonus", "certificate", "promotion_eligibility")
 
 
 def test_a_fail_suggests_a_warning_and_a_bonus_deduction_P_RP_2():
-    assert consequences("failed", "good") == ("warning", "bonus_deduction")
+    assert consequences("failed") == ("warning", "bonus_deduction")
+    assert consequences("good") == consequences("passed") == ()
 
 
 def test_two_consecutive_fails_mean_dismissal_P_RP_3():
-    assert consequences("failed", "failed") == ("warning", "bonus_deduction", "dismissal")
+    grades = {"2025-09": "failed", "2025-10": "failed", "2025-11": "good",
+              "2025-12": "failed", "2026-02": "failed", "2026-01": None}
+    assert dismissal_months(grades) == {"2025-10"}
+    # across the turn of a year, and three in a row are two pairs
+    assert dismissal_months({"2025-12": "failed", "2026-01": "failed",
+                             "2026-02": "failed"}) == {"2026-01", "2026-02"}
 
 
 @pytest.mark.parametrize("name", ["good", "passed"])
 def test_good_and_pass_have_no_consequence(name):
-    assert consequences(name, "failed") == ()
+    assert consequences(name) == ()
