@@ -50,6 +50,7 @@ def an_owner(app) -> Owner:
 
 # ---- the audit trail ------------------------------------------------------------------------
 def test_a_form_edit_is_audited_with_old_and_new_values(app, db, as_role):
+    """P-OWN-1: a change to the owner archive is recorded, old and new value."""
     owner = an_owner(app)
     data = form_data(app, "owner", owner.id, "admin") | {"name": "改名测试"}
     assert as_role("admin").post(f"/admin/owner/edit/?id={owner.id}",
@@ -61,6 +62,8 @@ def test_a_form_edit_is_audited_with_old_and_new_values(app, db, as_role):
 
 
 def test_an_inline_edit_is_audited(app, db, as_role):
+    """P-OWN-1: how a unit is used (owner-occupied → rented) is kept, and its update
+    recorded."""
     with app.app_context():
         unit = database.session.scalars(sa.select(Unit).where(
             Unit.usage == "owner_occupied")).first()

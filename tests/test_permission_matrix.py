@@ -269,7 +269,8 @@ def test_a_role_writes_only_the_fields_the_declaration_gives_it(app, db, entity,
 
 def test_the_declaration_separates_the_stewards_text_from_the_supervisors_comment():
     """A steward writes their own log and summary text, not the comment on it; a supervisor
-    writes the comment, not the steward's text."""
+    writes the comment, not the steward's text (P-LOG-1 daily log, P-LOG-2 summaries
+    reported to the superior)."""
     for entity in ("work_log", "summary"):
         access = ENTITIES[entity]
         assert access.may_write("supervisor", "supervisor_comment")

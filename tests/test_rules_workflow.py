@@ -80,6 +80,8 @@ def test_the_dissatisfaction_line_follows_the_policy_P_TKT_6():
 
 
 def test_handling_is_on_the_spot_or_dispatched_to_a_department_P_TKT_3():
+    """P-COORD-1: what the steward cannot solve goes to an internal department (engineering
+    here), and only to one of the departments the policy names."""
     on_spot = take_step("accepted", "start", at=AT)
     assert on_spot.changes | {} == {"status": "in_progress", "department": None,
                                     "solved_on_spot": True}

@@ -178,6 +178,8 @@ def test_the_ticket_form_has_no_workflow_fields(app, db, as_role):
 
 
 def test_a_new_ticket_through_the_form_gets_priority_and_deadline(app, db, as_role):
+    """P-TKT-1, P-OWN-2: a need taken in by WeChat is recorded with unit, contact name, phone
+    and content; P-TKT-2 important only is P3; P-TKT-7 its deadline is 48 h from intake."""
     client = as_role("steward1")
     with app.app_context():
         staff_id = database.session.scalar(
