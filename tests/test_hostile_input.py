@@ -56,10 +56,14 @@ def test_values_that_reached_the_database_are_refused_in_words(app, admin, entit
     assert words.lower() in shown.lower(), shown[:500]
 
 
-def test_a_server_error_page_shows_the_reference_the_log_files_it_under(app, admin, caplog):
+def test_a_refusal_page_shows_the_reference_the_log_files_it_under(app, admin, caplog):
+    caplog.set_level("INFO", logger="steward.request")
     response = admin.get("/admin/unit/?search=%00")
     assert response.status_code == 400
-    assert response.headers["X-Request-Id"] in response.get_data(as_text=True)
+    reference = response.headers["X-Request-Id"]
+    assert reference in response.get_data(as_text=True)
+    assert any(getattr(r, "request_id", None) == reference and "status=400" in r.getMessage()
+               for r in caplog.records)
 
 
 # ---- item 6: unvalidated values reaching the database -------------------------------------
