@@ -46,6 +46,7 @@ from .fields import FilterConverter, ModelConverter, format_datetime, format_yes
 from .formats import money
 from .labels import FIELD_LABELS
 from .masking import MaskedLookups, MaskedPickerFields, mask, personal_value, reveals_personal
+from .search import LiteralSearch
 from .validation import validators_for
 
 # Flask-Admin endpoint -> the operation letter it needs. Endpoints not listed are refused.
@@ -180,7 +181,7 @@ class ScopedAjaxLoader(MaskedPickerFields, QueryAjaxModelLoader):
             return self.get_query().filter(self.model.id == as_id(pk)).one_or_none()
 
 
-class EntityView(MaskedLookups, FieldWrites, SafeExports, ModelView):
+class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelView):
     """An admin view for one entity of the access declaration."""
 
     page_size = PAGE_SIZE
