@@ -19,6 +19,7 @@ from . import i18n, landing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .auth import PasswordView
+from .careers import CareerMoveView
 from .context import policy_today
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
@@ -37,6 +38,7 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "annual_assessment": AnnualAssessmentView,
     "reward_penalty": RewardPenaltyView,
     "staff": StaffView,
+    "career_move": CareerMoveView,
     "bill": BillView,
     "fee_standard": FeeStandardView,
 }
