@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from access import ENTITIES, check_declaration
-from models.assessment import GRADE, REWARD_PENALTY_KIND
+from models.assessment import CAREER_MOVE_KIND, CAREER_MOVE_STATUS, GRADE, REWARD_PENALTY_KIND
 from models.base import utcnow
 from models.people import ROLE, STAFF_STATUS
 from models.tickets import TICKET_STATUS
@@ -63,7 +63,8 @@ class StartPage(AdminIndexView):
         return self.render("admin/index.html", overview=overview,
                            work=work() if work else {}, role=role, deadline=self._deadline,
                            ticket_status=TICKET_STATUS, grades=GRADE, kinds=REWARD_PENALTY_KIND,
-                           staff_status=STAFF_STATUS, format_moment=lambda v: v and
+                           staff_status=STAFF_STATUS, move_kinds=CAREER_MOVE_KIND,
+                           move_status=CAREER_MOVE_STATUS, format_moment=lambda v: v and
                            format_datetime(self, v))
 
     def _overview(self) -> list:

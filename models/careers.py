@@ -94,7 +94,9 @@ def _changed(obj, key: str) -> bool:
 def guard_career_move(session: Session, move: CareerMove, is_new: bool) -> None:
     """A move is recorded from where the person stands; it follows the path (P-CAR-1) and
     the transfer rule (P-CAR-2); once done or cancelled it stays as it was."""
-    if not is_new:
+    if is_new:
+        move.status = move.status or "planned"  # the column default comes only at insert
+    else:
         was = sa.inspect(move).attrs["status"].history.deleted
         staffing.check_move_editable(was[0] if was else move.status)
     if move.status not in ("planned", "waiting"):

@@ -67,10 +67,11 @@ def pages_for(app, role: str) -> list[str]:
             if not grant.allows(letter) or role not in roles:
                 continue
             path = url(name, endpoint.removesuffix("_view") + "/")
-            if endpoint in ("step_view", "sheet_view", "correct_view"):
+            if endpoint in ("step_view", "sheet_view", "correct_view", "handover_view"):
                 if not ids:
                     continue
-                path += f"?id={ids[0]}"
+                # the handover of the demo's planned move (the latest) shows its form
+                path += f"?id={ids[-1] if endpoint == 'handover_view' else ids[0]}"
             pages.append(path)
     if role == "admin":
         pages.append("/admin/import/")
