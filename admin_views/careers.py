@@ -86,7 +86,8 @@ class CareerMoveView(EntityView):
         found = candidates(db.session, leaving.id)
         proposed = staffing.propose_receiver(found, leaving.supervisor_id)
         if request.method == "POST" and needs_handover(move):
-            receiver = db.session.get(Staff, _as_int(request.form.get("receiver")))
+            chosen = _as_int(request.form.get("receiver"))
+            receiver = None if chosen is None else db.session.get(Staff, chosen)
             if receiver is None or receiver.position != "steward":
                 flash(gettext("Choose the steward who takes over."), "error")
             elif self.commit_or_refuse(lambda: self._hand_over(move, receiver)):
