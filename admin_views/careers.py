@@ -25,7 +25,7 @@ from rules import staffing
 from rules.refusal import Refused
 from services import careers
 
-from .generated import EntityView
+from .generated import EntityView, as_id
 
 TONES = {"planned": "info", "waiting": "warning", "done": "success", "cancelled": "secondary"}
 
@@ -86,7 +86,7 @@ class CareerMoveView(EntityView):
         found = candidates(db.session, leaving.id)
         proposed = staffing.propose_receiver(found, leaving.supervisor_id)
         if request.method == "POST" and needs_handover(move):
-            chosen = _as_int(request.form.get("receiver"))
+            chosen = as_id(request.form.get("receiver"))
             receiver = None if chosen is None else db.session.get(Staff, chosen)
             if receiver is None or receiver.position != "steward":
                 flash(gettext("Choose the steward who takes over."), "error")
@@ -128,8 +128,4 @@ class CareerMoveView(EntityView):
             if months:
                 blocked.append((ticket, "、".join(sorted(months))))
         return blocked
-
-
-def _as_int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 12 else None
 
