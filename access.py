@@ -138,6 +138,13 @@ FIELD_WRITERS = {
     },
 }
 
+# Pages the policy keeps to some roles, beyond the letter they need on their entity.
+# The handover of a leaving steward's work (career moves → "Hand over") moves units,
+# tickets and visits between stewards: HR, whose decision the move is, and the office
+# administrator who keeps those records. Not a supervisor: the matrix gives supervisors
+# read-only career moves and staff records, and no units to assign.
+HANDOVER_ROLES = frozenset({"hr", "admin"})
+
 ENTITIES: dict[str, EntityAccess] = {
     name: EntityAccess(
         name=name,

@@ -442,13 +442,20 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
             annual.owner_evaluation = Decimal(survey.randrange(78, 97))
             confirm(session, annual, _username(supervisors, boss, "supervisor"),
                     now=_at(date(2026, 1, 15), 10))
+    # Career moves of earlier years, done long ago (P-CAR-1), and one HR has planned: the
+    # steward of the industrial park moves to customer relations next year (P-CAR-2) and
+    # hands her units over first.
     for person in supervisors:
         session.add(CareerMove(staff=person, kind="promotion", from_position="steward",
-                               to_position="supervisor", effective_on=date(2022, 1, 1),
-                               reason="连续两年考核优秀"))
+                               from_department="customer_service", to_position="supervisor",
+                               effective_on=date(2022, 1, 1), reason="连续两年考核优秀",
+                               status="done", applied_at=_at(date(2022, 1, 1), 0)))
     session.add(CareerMove(staff=stewards[0], kind="transfer", from_position="steward",
-                           to_position="steward", effective_on=date(2025, 3, 1),
-                           reason="按项目人员安排调整负责区域"))
+                           from_department="customer_service", to_position="steward",
+                           effective_on=date(2025, 3, 1), reason="按项目人员安排调整负责区域",
+                           status="done", applied_at=_at(date(2025, 3, 1), 0)))
+    session.add(CareerMove(staff=stewards[5], kind="transfer", to_department="client_relations",
+                           effective_on=date(2027, 1, 1), reason="本人意愿，擅长沟通，转岗客户关系部"))
     session.add(Meeting(title="11 月工作协调会", kind="coordination", held_at=_at(ANCHOR, 9),
                         participants="客服部、工程部、安保部、保洁部",
                         minutes="讨论冬季供暖检修安排", action_items="工程部 11 月 30 日前完成巡检"))

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from access import ENTITIES, check_declaration
-from models.assessment import GRADE, REWARD_PENALTY_KIND
+from models.assessment import CAREER_MOVE_KIND, CAREER_MOVE_STATUS, GRADE, REWARD_PENALTY_KIND
 from models.base import utcnow
 from models.people import ROLE, STAFF_STATUS
 from models.tickets import TICKET_STATUS
@@ -19,6 +19,7 @@ from . import i18n, landing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .auth import PasswordView
+from .careers import CareerMoveView
 from .context import policy_today
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
@@ -38,6 +39,7 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "annual_assessment": AnnualAssessmentView,
     "reward_penalty": RewardPenaltyView,
     "staff": StaffView,
+    "career_move": CareerMoveView,
     "bill": BillView,
     "fee_standard": FeeStandardView,
 }
@@ -62,7 +64,8 @@ class StartPage(AdminIndexView):
         return self.render("admin/index.html", overview=overview,
                            work=work() if work else {}, role=role, deadline=self._deadline,
                            ticket_status=TICKET_STATUS, grades=GRADE, kinds=REWARD_PENALTY_KIND,
-                           staff_status=STAFF_STATUS, format_moment=lambda v: v and
+                           staff_status=STAFF_STATUS, move_kinds=CAREER_MOVE_KIND,
+                           move_status=CAREER_MOVE_STATUS, format_moment=lambda v: v and
                            format_datetime(self, v))
 
     def _overview(self) -> list:

@@ -36,7 +36,9 @@ from wtforms import BooleanField, PasswordField, StringField, ValidationError, v
 from extensions import db, login_manager
 from models import SignInFailure, User, audit
 from models.base import utcnow
+from models.careers import dismissed_by
 from models.people import new_session_token
+from models.queries import company_today
 from rules.accounts import PASSWORD_MAX_LENGTH, Throttle, locked_until, password_problems
 
 from .fields import format_datetime
@@ -150,7 +152,8 @@ def login():
         # the same password check whether or not the account exists
         matches = check_password_hash(user.password_hash if user else _DUMMY_HASH,
                                       form.password.data)
-        if user is not None and user.active and matches:
+        if user is not None and user.active and matches and not dismissed_by(
+                db.session, user.staff_id, company_today()):  # even before the job has run
             _signed_in(user, form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         _record_failure(username, address, now)

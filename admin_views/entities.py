@@ -90,6 +90,13 @@ VIEWS: dict[str, dict] = {
         column_default_sort=("day", True),
     ),
     "summary": dict(column_default_sort=("period_start", True)),
+    "career_move": dict(
+        column_list=["staff", "kind", "from_position", "to_position", "to_department",
+                     "to_supervisor", "effective_on", "status"],
+        form_columns=["staff", "kind", "to_position", "to_department", "to_supervisor",
+                      "effective_on", "reason"],
+        column_filters=["kind", "status", "effective_on", "to_department"],
+    ),
     "staff": dict(
         column_list=["employee_no", "name", "position", "department", "status", "supervisor",
                      "hire_date", "education", "hiring_check"],

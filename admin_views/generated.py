@@ -93,6 +93,7 @@ def refusal_text(error: Exception) -> str:
 
 def _worded(name: str, value):
     """A rule's parameter in words: ticket states and steps are codes in `rules/`."""
+    from models.people import POSITION
     from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
     from rules.workflow import STEPS
 
@@ -102,6 +103,8 @@ def _worded(name: str, value):
         return gettext(STEPS[value].label)
     if name == "department" and value in HANDLING_DEPARTMENT:
         return str(HANDLING_DEPARTMENT.label(value))
+    if name in ("position", "next") and value in POSITION:
+        return str(POSITION.label(value))
     return value
 
 
@@ -598,7 +601,9 @@ class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelVi
         default("form_excluded_columns", [
             *to_many, *(c.name for c in mapper.columns if c.info.get("system")),
         ])
-        derived = [c.name for c in mapper.columns if c.info.get("derived")]
+        # a derived foreign key is left off the form as its relationship's field too
+        derived = [self._field_for_column.get(c.name, c.name)
+                   for c in mapper.columns if c.info.get("derived")]
         self.form_excluded_columns = [
             *self.form_excluded_columns,
             *(name for name in derived if name not in self.form_excluded_columns)]

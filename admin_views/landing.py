@@ -15,7 +15,16 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from extensions import db
-from models import Bill, MonthlyAssessment, ReturnVisit, RewardPenalty, Staff, Ticket, Unit
+from models import (
+    Bill,
+    CareerMove,
+    MonthlyAssessment,
+    ReturnVisit,
+    RewardPenalty,
+    Staff,
+    Ticket,
+    Unit,
+)
 from models.base import utcnow
 from models.queries import company_today, local_date, onboarding_scores
 from rules import periods, workflow
@@ -76,4 +85,8 @@ def hr_work() -> dict:
     pending = db.session.scalars(sa.select(RewardPenalty).options(
         joinedload(RewardPenalty.staff)).where(
         RewardPenalty.status == "pending").order_by(RewardPenalty.id.desc()).limit(SHOWN)).all()
-    return {"waiting": waiting, "exams": exams, "pending": pending}
+    # career moves not yet in effect, the ones waiting for a handover first
+    moves = db.session.scalars(sa.select(CareerMove).options(
+        joinedload(CareerMove.staff)).where(CareerMove.status.in_(("planned", "waiting")))
+        .order_by(CareerMove.status.desc(), CareerMove.effective_on).limit(SHOWN)).all()
+    return {"waiting": waiting, "exams": exams, "pending": pending, "moves": moves}

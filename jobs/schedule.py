@@ -102,6 +102,8 @@ SCHEDULES = {s.name: s for s in (
              _clean_up),
     Schedule("purge-uploads", N_("Uploaded import files past their retention deleted"),
              Cron("15"), _hour, scheduled.purge_uploads),
+    Schedule("career-moves", N_("Career moves that take effect today applied"),
+             Cron("5", "0"), _day, scheduled.career_moves),
 )}
 
 

@@ -98,6 +98,14 @@ def missing_work_logs(session: Session, now: datetime) -> dict:
     return found
 
 
+def career_moves(session: Session, now: datetime) -> dict:
+    """Career moves whose effective date has come are applied to the staff records; a
+    steward's that still has work outstanding waits for the handover (services/careers.py)."""
+    from services.careers import apply_due
+
+    return apply_due(session, now)
+
+
 def clean_up_jobs(session: Session, now: datetime, keep_days: int) -> dict:
     """Finished job records older than `keep_days` go, and the files of exports among them;
     running ones whose worker stopped are marked failed."""

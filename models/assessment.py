@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from .base import Choices, Entity, between, choice, ref
+from .base import DERIVED, Choices, Entity, between, choice, ref
 from .people import DEPARTMENT, POSITION, Staff
 from .platform import PolicySetting
 
@@ -40,6 +40,14 @@ CAREER_MOVE_KIND = Choices(
     transfer=_l("Transfer"),
     demotion=_l("Demotion"),
     dismissal=_l("Dismissal"),
+)
+
+CAREER_MOVE_STATUS = Choices(
+    "career_move_status",
+    planned=_l("Planned"),
+    waiting=_l("Waiting for handover"),
+    done=_l("Done"),
+    cancelled=_l("Cancelled"),
 )
 
 SCORE = {"min": 0, "max": 100}
@@ -150,17 +158,32 @@ class RewardPenalty(Entity):
 
 
 class CareerMove(Entity):
+    """A promotion, transfer, demotion or dismissal (P-CAR-1, P-CAR-2, P-RP-3), planned for
+    its effective date and applied to the staff record on that date (services/careers.py)."""
+
     __tablename__ = "career_move"
 
     staff_id: Mapped[int] = ref("staff.id")
     kind: Mapped[str] = choice(CAREER_MOVE_KIND, index=True)
-    from_position: Mapped[str | None] = choice(POSITION, nullable=True, check_name="from_position")
+    # where the person stood when the move was recorded (filled in, not typed)
+    from_position: Mapped[str | None] = choice(POSITION, nullable=True, check_name="from_position",
+                                               info=DERIVED)
+    from_department: Mapped[str | None] = choice(DEPARTMENT, nullable=True,
+                                                 check_name="from_department", info=DERIVED)
     to_position: Mapped[str | None] = choice(POSITION, nullable=True, check_name="to_position")
     to_department: Mapped[str | None] = choice(DEPARTMENT, nullable=True)
+    to_supervisor_id: Mapped[int | None] = ref("staff.id", nullable=True)
     effective_on: Mapped[date] = mapped_column(index=True)
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = choice(CAREER_MOVE_STATUS, default="planned", index=True, info=DERIVED)
+    applied_at: Mapped[datetime | None] = mapped_column(info=DERIVED)
+    # the confirmed dismissal (P-RP-3) this move carries out
+    reward_penalty_id: Mapped[int | None] = ref("reward_penalty.id", nullable=True,
+                                                info=DERIVED)
 
-    staff: Mapped[Staff] = relationship()
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+    to_supervisor: Mapped[Staff | None] = relationship(foreign_keys=[to_supervisor_id])
+    reward_penalty: Mapped[RewardPenalty | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.staff} {self.kind} {self.effective_on}"

@@ -18,8 +18,9 @@ from rules import billing, corrections, periods, staffing, workflow
 from rules.refusal import N_, Refused
 
 from . import locks
-from .assessment import AnnualAssessment, MonthlyAssessment
+from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment
 from .base import Entity, utcnow
+from .careers import guard_career_move
 from .fees import ArrearsReminder, Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
@@ -126,6 +127,10 @@ def _confirmed_months(session: Session, due_times: set, steward_ids: set) -> set
     return set(session.scalars(sa.select(MonthlyAssessment.period).where(
         MonthlyAssessment.staff_id.in_(stewards), MonthlyAssessment.period.in_(months),
         MonthlyAssessment.status == "confirmed")))
+
+
+# Pages that explain the ticket guard before it refuses (the handover) ask the same question.
+confirmed_months = _confirmed_months
 
 
 # ---- training gate (P-TRN-2) ----------------------------------------------------------------
@@ -398,6 +403,7 @@ GUARDS = {
     TrainingResult: _training_result,
     MonthlyAssessment: _assessment,
     AnnualAssessment: _assessment,
+    CareerMove: guard_career_move,
 }
 
 

@@ -29,6 +29,9 @@ DEPARTMENT = Choices(
     cleaning=_l("Cleaning"),
     human_resources=_l("Human resources"),
     office=_l("Office"),
+    # transfers by aptitude and wish (P-CAR-2)
+    marketing=_l("Marketing"),
+    client_relations=_l("Customer relations"),
 )
 STAFF_STATUS = Choices(
     "staff_status",

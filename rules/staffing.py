@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from .policy import DEFAULT, Policy
@@ -114,3 +114,104 @@ def hiring_check(person: Applicant, on: date, policy: Policy = DEFAULT) -> Hirin
     major = (person.major or "").lower()
     preferred = any(word in major for word in PREFERRED_MAJORS)
     return HiringCheck(not reasons, tuple(reasons), preferred)
+
+
+# ---- career moves (P-CAR-1, P-CAR-2, P-RP-3) -------------------------------------------------
+# P-CAR-1: the promotion path, lowest first.
+PROMOTION_PATH = ("steward", "supervisor", "manager")
+# A steward's post is in customer service; the department a transfer lands in decides
+# whether the person is still a steward.
+STEWARD_DEPARTMENT = "customer_service"
+# P-RP-3: a confirmed dismissal takes effect this many days after HR's confirmation: the
+# 30 days' written notice of the Labour Contract Law (art. 40) for an employee who, after
+# training or adjustment, still cannot do the job. HR may change the date while planned.
+DISMISSAL_NOTICE_DAYS = 30
+
+
+def dismissal_date(confirmed_on: date) -> date:
+    """P-RP-3: when a dismissal HR confirmed on `confirmed_on` takes effect by default."""
+    return confirmed_on + timedelta(days=DISMISSAL_NOTICE_DAYS)
+
+
+def check_career_move(kind: str, from_position: str | None, to_position: str | None,
+                      from_department: str | None, to_department: str | None,
+                      supervisor_changes: bool) -> None:
+    """A career move as the policy allows it: a promotion one step up the path (P-CAR-1), a
+    demotion down it, a transfer to another department or team (P-CAR-2); a dismissal
+    (P-RP-3) changes nothing but the staff status."""
+    if kind == "promotion":
+        if from_position not in PROMOTION_PATH[:-1]:
+            raise Refused(N_("Only a steward or a supervisor can be promoted (steward → "
+                             "supervisor → manager)."))
+        following = PROMOTION_PATH[PROMOTION_PATH.index(from_position) + 1]
+        if to_position != following:
+            raise Refused(N_("A promotion goes one step up the path steward → supervisor → "
+                             "manager: from %(position)s only to %(next)s."),
+                          position=from_position, next=following)
+    elif kind == "demotion":
+        if (from_position not in PROMOTION_PATH or to_position not in PROMOTION_PATH
+                or PROMOTION_PATH.index(to_position) >= PROMOTION_PATH.index(from_position)):
+            raise Refused(N_("A demotion goes down the path manager → supervisor → steward."))
+    elif kind == "transfer":
+        moves_department = to_department is not None and to_department != from_department
+        moves_position = to_position is not None and to_position != from_position
+        if not (moves_department or moves_position or supervisor_changes):
+            raise Refused(N_("A transfer names the department, position or supervisor the "
+                             "person moves to."))
+    elif kind == "dismissal" and (to_position or to_department or supervisor_changes):
+        raise Refused(N_("A dismissal moves the person to no position, department or "
+                         "supervisor."))
+
+
+def position_after(kind: str, from_position: str | None, to_position: str | None,
+                   to_department: str | None) -> str | None:
+    """The position a move leaves the person in: the one named, or for a steward
+    transferred out of customer service "other" (P-CAR-2: marketing, customer relations…)."""
+    if to_position:
+        return to_position
+    if (kind == "transfer" and from_position == "steward" and to_department
+            and to_department != STEWARD_DEPARTMENT):
+        return "other"
+    return from_position
+
+
+def leaves_steward_post(kind: str, from_position: str | None, to_position: str | None,
+                        to_department: str | None) -> bool:
+    """Whether a steward stops being a steward with this move, so their work is handed over
+    first: a dismissal, or a move to another position or out of customer service. A move to
+    another team within the post keeps the steward's units."""
+    if from_position != "steward":
+        return False
+    if kind == "dismissal":
+        return True
+    return position_after(kind, from_position, to_position, to_department) != "steward" or (
+        to_department is not None and to_department != STEWARD_DEPARTMENT)
+
+
+def may_take_effect(status: str, effective_on: date, today: date) -> bool:
+    """A planned (or waiting) move takes effect on its date, not before; once done or
+    cancelled it is history."""
+    return status in ("planned", "waiting") and effective_on <= today
+
+
+def check_move_editable(status: str) -> None:
+    """A move that took effect or was cancelled is a record of what happened."""
+    if status in ("done", "cancelled"):
+        raise Refused(N_("A career move that is done or cancelled cannot be changed."))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A steward who could take over another's work."""
+
+    staff_id: int
+    supervisor_id: int | None
+    units: int
+
+
+def propose_receiver(candidates: Iterable[Candidate], supervisor_id: int | None) -> int | None:
+    """Whom to hand a leaving steward's work to: a steward on the same team with the fewest
+    units, else anyone with the fewest units (ties: the earliest record)."""
+    ranked = sorted(candidates, key=lambda c: (c.supervisor_id != supervisor_id, c.units,
+                                               c.staff_id))
+    return ranked[0].staff_id if ranked else None

@@ -21,8 +21,13 @@ def put_on_duty(session: Session, person: Staff) -> None:
 
 
 def decide(suggestion: RewardPenalty, accepted: bool) -> None:
-    """HR confirms or rejects a pending reward or penalty."""
+    """HR confirms or rejects a pending reward or penalty; a confirmed dismissal (P-RP-3)
+    becomes a planned career move."""
     if suggestion.status != "pending":
         raise Refused(N_("Only a pending suggestion can be decided."))
     suggestion.status = "confirmed" if accepted else "rejected"
     suggestion.decided_on = company_today()
+    if accepted and suggestion.kind == "dismissal":
+        from .careers import plan_dismissal
+
+        plan_dismissal(suggestion)

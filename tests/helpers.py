@@ -30,6 +30,8 @@ UNIQUE_OVERRIDES = {
     "work_log": {"day": "2030-01-01"},
     "summary": {"period_start": "2030-01-01"},
     "staff": {"employee_no": "ENEW"},
+    # a copy of a supervisor's past promotion: the next step up, still to come (P-CAR-1)
+    "career_move": {"to_position": "manager", "effective_on": "2030-01-01"},
     "user": {"username": "newuser", "staff": "__None", "password": "matrix-pass-1"},
     "training_program": {"name": "新课程"},
     "training_result": {"attempt": "9"},

@@ -69,10 +69,11 @@ def pages_for(app, role: str) -> list[str]:
             if endpoint in getattr(view_class, "download_endpoints", ()):
                 continue  # a file, not a page
             path = url(name, endpoint.removesuffix("_view") + "/")
-            if endpoint in ("step_view", "sheet_view", "correct_view"):
+            if endpoint in ("step_view", "sheet_view", "correct_view", "handover_view"):
                 if not ids:
                     continue
-                path += f"?id={ids[0]}"
+                # the handover of the demo's planned move (the latest) shows its form
+                path += f"?id={ids[-1] if endpoint == 'handover_view' else ids[0]}"
             pages.append(path)
     if role == "admin":
         pages.append("/admin/import/")

@@ -330,7 +330,8 @@ def test_work_pages_follow_the_same_declaration(app, db, entity, endpoint, lette
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == f"{entity}.{endpoint}")
     ids = scoped_ids(app, entity, username) if grant.allows("R") else all_ids(app, entity)
     sample = ids[0] if ids else None
-    query = f"?id={sample}" if endpoint in ("step_view", "sheet_view", "correct_view") else ""
+    query = f"?id={sample}" if endpoint in ("step_view", "sheet_view", "correct_view",
+                                                  "handover_view") else ""
     if query and sample is None:
         pytest.skip(f"no {entity} row for {username}")
     response = login(app.test_client(), username).get(rule.rule + query)

@@ -102,3 +102,66 @@ def test_a_preferred_major_is_a_plus_not_a_requirement_P_REQ_1(major):
 def test_experience_thresholds_follow_the_policy_P_REQ_4():
     assert hiring_check(person(property_years=D("2"), steward_years=D("1")), DAY).meets
     assert not hiring_check(person(), DAY, Policy(min_property_years=D("5"))).meets
+
+
+# ---- career moves (P-CAR-1, P-CAR-2, P-RP-3) -------------------------------------------------
+def test_promotion_goes_one_step_up_the_path_P_CAR_1():
+    from rules.staffing import check_career_move
+
+    check_career_move("promotion", "steward", "supervisor", None, None, False)
+    check_career_move("promotion", "supervisor", "manager", None, None, False)
+    for before, after in (("steward", "manager"), ("manager", "manager"),
+                          ("supervisor", "steward"), ("other", "supervisor")):
+        with pytest.raises(Refused):
+            check_career_move("promotion", before, after, None, None, False)
+
+
+def test_demotion_goes_down_the_path_P_CAR_1():
+    from rules.staffing import check_career_move
+
+    check_career_move("demotion", "manager", "steward", None, None, False)
+    with pytest.raises(Refused):
+        check_career_move("demotion", "steward", "supervisor", None, None, False)
+
+
+def test_a_transfer_to_marketing_leaves_the_steward_post_P_CAR_2():
+    from rules.staffing import check_career_move, leaves_steward_post, position_after
+
+    check_career_move("transfer", "steward", None, "customer_service", "marketing", False)
+    assert position_after("transfer", "steward", None, "marketing") == "other"
+    assert leaves_steward_post("transfer", "steward", None, "client_relations")
+    # another team within the post keeps the units; a transfer must move something
+    check_career_move("transfer", "steward", None, "customer_service", None, True)
+    assert not leaves_steward_post("transfer", "steward", None, None)
+    with pytest.raises(Refused):
+        check_career_move("transfer", "steward", None, "customer_service",
+                          "customer_service", False)
+
+
+def test_a_confirmed_dismissal_takes_effect_after_30_days_notice_P_RP_3():
+    from rules.staffing import check_career_move, dismissal_date, leaves_steward_post
+
+    assert dismissal_date(date(2026, 11, 20)) == date(2026, 12, 20)
+    assert leaves_steward_post("dismissal", "steward", None, None)
+    with pytest.raises(Refused):
+        check_career_move("dismissal", "steward", "manager", None, None, False)
+
+
+def test_a_move_takes_effect_on_its_date_and_is_then_history():
+    from rules.staffing import check_move_editable, may_take_effect
+
+    assert not may_take_effect("planned", date(2026, 12, 1), date(2026, 11, 30))
+    assert may_take_effect("planned", date(2026, 12, 1), date(2026, 12, 1))
+    assert may_take_effect("waiting", date(2026, 12, 1), date(2026, 12, 5))
+    assert not may_take_effect("done", date(2026, 12, 1), date(2026, 12, 5))
+    with pytest.raises(Refused):
+        check_move_editable("done")
+
+
+def test_the_receiver_proposed_is_on_the_same_team_with_the_fewest_units():
+    from rules.staffing import Candidate, propose_receiver
+
+    found = [Candidate(1, 9, 10), Candidate(2, 3, 50), Candidate(3, 3, 40)]
+    assert propose_receiver(found, 3) == 3
+    assert propose_receiver(found, 7) == 1
+    assert propose_receiver([], 3) is None
