@@ -165,7 +165,9 @@ def _ticket_plan(rng: random.Random, intake: datetime, due: datetime, age_days: 
 
 
 def _seed(session, rng: random.Random) -> dict[str, int]:
-    policy = PolicySetting(effective_from=date(2025, 1, 1), note="公司制度默认参数")
+    policy = PolicySetting(effective_from=date(2025, 1, 1), note="公司制度默认参数",
+                           bonus_base_steward=Decimal("2000"), bonus_base_supervisor=Decimal("3000"),
+                           bonus_base_manager=Decimal("5000"), bonus_base_other=Decimal("1500"))
     session.add(policy)
 
     # --- people -----------------------------------------------------------------------

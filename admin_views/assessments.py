@@ -21,7 +21,7 @@ from models import MonthlyAssessment, Staff
 from models.assessment import ASSESSMENT_STATUS, GRADE
 from models.people import POSITION
 from models.queries import company_today
-from rules import periods
+from rules import assessing, periods
 from rules.refusal import N_, Refused
 from services import assessments as service
 from services import cells as spreadsheet
@@ -176,6 +176,8 @@ class AssessmentView(EntityView):
                 setattr(row, name, _score(request.form.get(name)))
             for name in self.entered_flags:
                 setattr(row, name, bool(request.form.get(name)))
+            if isinstance(row, MonthlyAssessment):
+                assessing.check_task_entry(row.task_score, row.no_tasks)
             row.comment = (request.form.get("comment") or "").strip() or None
             service.rescore(db.session, row)
             flash(gettext("Saved and recalculated."), "success")
@@ -232,7 +234,10 @@ class MonthlyAssessmentView(AssessmentView):
         rows = self.get_query().filter(
             MonthlyAssessment.period == period, MonthlyAssessment.status == "confirmed",
         ).join(Staff, MonthlyAssessment.staff_id == Staff.id).order_by(Staff.employee_no).all()
-        headers = [gettext("Employee no."), gettext("Name"), gettext("Position"),
+        if not rows:
+            flash(gettext("Nothing is confirmed for %(period)s yet.", period=period), "warning")
+            return redirect(url_for(".run_view", period=period))
+        headers = [gettext("Employee no."), gettext("Staff name"), gettext("Position"),
                    gettext("Month"), gettext("Total"), gettext("Grade"),
                    gettext("Bonus factor"), gettext("Bonus base"), gettext("Bonus amount")]
         lines = [[a.staff.employee_no, a.staff.name, str(POSITION.label(a.staff.position)),

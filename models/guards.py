@@ -167,7 +167,10 @@ def _record_assignment(session: Session, unit: Unit, is_new: bool) -> None:
         return
     today = company_today()
     for row in open_rows:
-        row.end_on = today
+        if row.start_on == today:  # given and taken back the same day: no stretch at all
+            unit.assignments.remove(row)
+        else:
+            row.end_on = today
     if steward is not None:
         unit.assignments.append(UnitAssignment(steward=steward,
                                                start_on=None if is_new else today))
@@ -189,8 +192,12 @@ def _exams_keep_duty(session: Session) -> None:
     for result in [*session.dirty, *session.deleted]:
         if isinstance(result, TrainingResult) and (
                 result in session.deleted
-                or any(_changed(result, k) for k in ("exam_score", "staff_id", "session_id"))):
-            concerned |= {result.staff_id, _old(result, "staff_id")} - {None}
+                or any(_changed(result, k) for k in (
+                    "exam_score", "staff_id", "session_id", "staff", "session"))):
+            # the person before and after, whether the form set the id or the relationship
+            people = sa.inspect(result).attrs["staff"].history
+            concerned |= {result.staff_id, _old(result, "staff_id"),
+                          *(p.id for p in (*people.added, *people.deleted) if p)} - {None}
     for staff_id in sorted(concerned):
         person = session.get(Staff, staff_id)
         if person is None or person in session.deleted:
@@ -208,7 +215,10 @@ def _exams_after_flush(session: Session, person: Staff) -> list:
         if not isinstance(result, TrainingResult):
             continue
         key = result.id or id(result)
-        mine = result.staff is person or (person.id and result.staff_id == person.id)
+        if _changed(result, "staff"):  # set through the relationship: the id follows later
+            mine = result.staff is person
+        else:
+            mine = result.staff is person or (person.id and result.staff_id == person.id)
         if mine and _is_onboarding(session, result):
             scores[key] = result.exam_score
         else:

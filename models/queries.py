@@ -162,9 +162,11 @@ def activity_record(session: Session, staff: Staff, first: date, last: date,
         sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
         .where(Payment.bill_id == Bill.id, Payment.paid_at < end).scalar_subquery(),
         sa.Numeric(14, 2))
+    # Start from the units the steward ever had (few), not from every bill of the month.
+    ever_held = sa.select(UnitAssignment.unit_id).where(UnitAssignment.steward_id == staff.id)
     bills = session.execute(
         sa.select(Bill, paid_by_cutoff)
-        .where(held.exists(), receivable(first, last))
+        .where(Bill.unit_id.in_(ever_held), held.exists(), receivable(first, last))
         .order_by(Bill.due_date, Bill.id)
     )
     record.bills += [(str(b), b.amount, Decimal(paid)) for b, paid in bills]

@@ -39,6 +39,13 @@ def check_may_confirm_year(year: int, today: date) -> None:
                       year=year, day=f"{year + 1}-01-01")
 
 
+def check_task_entry(task_score: Decimal | None, no_tasks: bool) -> None:
+    """P-KPI-4: a task score, or "no tasks planned this month" — not both."""
+    if no_tasks and task_score is not None:
+        raise Refused(N_("Enter a task completion score or tick \"no tasks planned this "
+                         "month\", not both."))
+
+
 # ---- consequences (P-RP-1, P-RP-2, P-RP-3) ----------------------------------------------------
 def consequences(grade_name: str | None) -> tuple[str, ...]:
     """What a confirmed monthly result suggests by itself, for HR to decide.

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
-from models import AnnualAssessment, MonthlyAssessment, RewardPenalty, Staff
+from models import AnnualAssessment, MonthlyAssessment, RewardPenalty, Staff, locks
 from models.assessment import GRADE, REWARD_PENALTY_KIND
 from models.base import utcnow
 from models.queries import (
@@ -47,7 +47,7 @@ def _money(value: Decimal) -> str:
 
 def _shown(value: Decimal | None) -> Decimal | None:
     """A KPI as stored and shown (0.01); the total is computed from the exact value."""
-    return None if value is None else value.quantize(Decimal("0.01"))
+    return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # ---- scoring --------------------------------------------------------------------------------
@@ -233,8 +233,12 @@ def confirm(session: Session, assessment: Assessment, actor: str | None,
 def _settle_dismissals(session: Session, staff_id: int) -> list[RewardPenalty]:
     """P-RP-3 whatever the order of confirming and reopening: one dismissal suggestion for
     each month that is the second of two consecutive months confirmed failing; a pending
-    one whose pair no longer holds is withdrawn, a decided one stands. Returns the new ones."""
+    one whose pair no longer holds is withdrawn, a decided one stands. Returns the new ones.
+
+    The staff row is held first, so two neighbouring months confirmed at once settle one
+    after the other, the second seeing the first (PostgreSQL; SQLite has one writer)."""
     session.flush()
+    locks.hold(session, session.get(Staff, staff_id))
     confirmed = {a.period: a for a in session.scalars(sa.select(MonthlyAssessment).where(
         MonthlyAssessment.staff_id == staff_id, MonthlyAssessment.status == "confirmed"))}
     wanted = assessing.dismissal_months({p: a.grade for p, a in confirmed.items()})
@@ -282,7 +286,7 @@ def reopen(session: Session, assessment: Assessment, actor: str | None, reason: 
     assessment.confirmed_at = assessment.confirmed_by = None
     # Newest first, earlier reopenings kept below (so a second reopening is a change too).
     note = f"{local_date(now)} {actor or ''}: {reason.strip()}"
-    assessment.reopen_note = "\n".join(filter(None, (note, assessment.reopen_note)))[:1900]
+    assessment.reopen_note = "\n".join(filter(None, (note, assessment.reopen_note)))
     if isinstance(assessment, MonthlyAssessment):
         for suggestion in session.scalars(sa.select(RewardPenalty).where(
             RewardPenalty.monthly_assessment_id == assessment.id,

@@ -266,6 +266,11 @@ def test_a_task_score_not_entered_blocks_confirming_and_no_tasks_rescales_P_KPI_
     assert (marked.no_tasks, marked.total, marked.grade) == (True, D("69.41"), "passed")
     sheet = client.get(SHEET.format(made.id)).get_data(as_text=True)
     assert 'id="left-out"' in sheet and 'id="not-entered"' not in sheet
+    # a score and "no tasks" together is a contradiction, refused
+    response = client.post(SHEET.format(made.id), data={
+        "operation": "save", "task_score": "85", "no_tasks": "y", "comment": ""})
+    assert response.status_code == 200 and any("两者只能选一" in f for f in flashes(response))
+    assert assessment_of(app, staff_id, "2026-10").task_score is None
     assert confirm(client, made.id).status_code == 302
 
 
@@ -305,6 +310,18 @@ def test_an_old_month_keeps_its_figures_when_payments_and_units_change_later_P_K
                 .where(Unit.number == "T902").order_by(UnitAssignment.id)).all()
         assert history == [("E199", None, date(2026, 11, 27)),
                            ("E101", date(2026, 11, 27), None)]
+        # given back the same day: E101's stretch of no days is dropped, E199's reopens
+        with app.app_context():
+            session = database.session
+            unit = session.scalars(sa.select(Unit).where(Unit.number == "T902")).one()
+            unit.steward_id = staff_id
+            session.commit()
+            history = session.execute(
+                sa.select(UnitAssignment.steward_id, UnitAssignment.start_on,
+                          UnitAssignment.end_on)
+                .where(UnitAssignment.unit_id == unit.id).order_by(UnitAssignment.id)).all()
+        assert history == [(staff_id, None, date(2026, 11, 27)),
+                           (staff_id, date(2026, 11, 27), None)]
 
 
 # ---- P-TRN-2: the onboarding gate holds after the fact --------------------------------------
@@ -337,6 +354,13 @@ def test_the_only_passed_exam_of_an_on_duty_steward_cannot_be_lowered_or_deleted
     assert any("陈测试" in f for f in flashes(response))
     kept = one(app, TrainingResult, id=exam.id)
     assert (kept.exam_score, kept.passed) == (D("82.0"), True)
+    # nor moved to someone else through the form (the form sets the person, not the id)
+    newcomer = one(app, Staff, employee_no="E107")
+    data = form_data(app, "training_result", exam.id, "hr") | {"staff": str(newcomer.id)}
+    response = hr.post(f"/admin/training-result/edit/?id={exam.id}", data=data)
+    assert response.status_code == 200
+    assert any("陈测试" in f for f in flashes(response))
+    assert one(app, TrainingResult, id=exam.id).staff_id == staff_id
 
 
 # ---- P-ASM-1: the bonus amount and HR's bonus sheet -----------------------------------------
@@ -367,7 +391,11 @@ def test_the_sheet_shows_the_bonus_amount_and_hr_downloads_the_month_P_ASM_1(
     mine = [r for r in rows if r[0] == "E199"]
     assert len(mine) == 1 and mine[0][1] == "陈测试"
     assert mine[0][4:] == (72.5, "合格", 0.8, 2000, 1600)
+    assert rows[0][:2] == ("工号", "姓名")
     assert len(rows) > 2  # the demo's stewards confirmed for October too
+    # a month with nothing confirmed is a message, not an empty file
+    response = as_role("hr").get("/admin/monthly-assessment/bonus/?period=2024-01")
+    assert response.status_code == 302
 
 
 # ---- P-REQ-1: the hiring requirements are the steward position's ----------------------------
