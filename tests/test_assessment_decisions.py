@@ -81,12 +81,19 @@ def reopen(client, assessment_id: int, reason: str = "补录数据"):
 
 
 # ---- P-RP-3: dismissal whatever the order of confirming and reopening ----------------------
-def test_the_later_month_confirmed_first_still_suggests_dismissal_P_RP_3(app, db, as_role):
+def september_and_october(app, as_role):
+    """E199's drafts of September and October 2025 (no records: the task score decides),
+    run by supervisor1, whose signed-in client comes along."""
     staff_id = add_steward(app)
     client = as_role("supervisor1")
     run(client, "2025-09")
     run(client, "2025-10")
     september, october = (assessment_of(app, staff_id, p) for p in ("2025-09", "2025-10"))
+    return staff_id, client, september, october
+
+
+def test_the_later_month_confirmed_first_still_suggests_dismissal_P_RP_3(app, db, as_role):
+    staff_id, client, september, october = september_and_october(app, as_role)
     save_task(client, october.id, "50")
     assert confirm(client, october.id).status_code == 302
     assert dismissals(app, staff_id) == []
@@ -99,11 +106,7 @@ def test_the_later_month_confirmed_first_still_suggests_dismissal_P_RP_3(app, db
 
 def test_reopening_and_failing_the_earlier_month_suggests_dismissal_once_P_RP_3(
         app, db, as_role):
-    staff_id = add_steward(app)
-    client = as_role("supervisor1")
-    run(client, "2025-09")
-    run(client, "2025-10")
-    september, october = (assessment_of(app, staff_id, p) for p in ("2025-09", "2025-10"))
+    staff_id, client, september, october = september_and_october(app, as_role)
     save_task(client, september.id, "80")
     confirm(client, september.id)
     save_task(client, october.id, "50")
