@@ -118,7 +118,7 @@ _TABLE = [
 # fmt: on
 
 PERSONAL_FIELDS = {
-    "owner": ("phone", "id_number"),
+    "owner": ("phone", "id_number", "wechat_openid"),
     "ticket": ("contact_phone",),
 }
 

@@ -167,6 +167,8 @@ FIELD_LABELS = {
     "referred_to": _l("Referred to"),
     "reminded_at": _l("Reminded at"),
     "reopen_note": _l("Reopen note"),
+    "notices_opt_out": _l("No non-essential notices"),
+    "wechat_openid": _l("WeChat OpenID"),
     "bonus_base_other": _l("Bonus base: other positions"),
     "bonus_base_manager": _l("Bonus base: manager"),
     "bonus_base_supervisor": _l("Bonus base: supervisor"),

@@ -131,6 +131,11 @@ class Owner(Entity):
     wechat_id: Mapped[str | None] = mapped_column(sa.String(50))
     id_number: Mapped[str | None] = mapped_column(sa.String(18), unique=True, info=ID_NUMBER)
     preferred_channel: Mapped[str] = choice(CONTACT_CHANNEL, default="phone")
+    # The owner's id with the company's WeChat Official Account (template messages go to it).
+    wechat_openid: Mapped[str | None] = mapped_column(sa.String(64))
+    # P-COM-1 consent: the owner asked for no non-essential notices (the history of this
+    # choice is the record's audit trail).
+    notices_opt_out: Mapped[bool] = mapped_column(default=False)
     service_needs: Mapped[str | None] = mapped_column(sa.Text)
     notes: Mapped[str | None] = mapped_column(sa.Text)
 
