@@ -39,6 +39,9 @@ class Config:
     IMPORT_MAX_EXPANDED_MB = 20
     IMPORT_MAX_CELLS = 250_000
     WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open all morning
+    # The owner's page: where owners reach the app, and how long their links last
+    PUBLIC_URL = "http://localhost:5000"
+    OWNER_LINK_DAYS = 30
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     COMPANY_TIMEZONE = "Asia/Shanghai"  # times are stored in UTC, shown in this zone
     BABEL_DEFAULT_TIMEZONE = COMPANY_TIMEZONE

@@ -62,7 +62,13 @@ SETTINGS = (
     Setting("STEWARD_INSTANCE_PATH", "the instance folder (uploads, exports; shared by the "
             "web and the worker)", "instance/ in the checkout"),
     Setting("STEWARD_BACKUP_DIR", "where `flask backup` writes", "instance/backups"),
-    # notifications (outbound messages come with a later release; set them ahead)
+    # the owner's page
+    Setting("STEWARD_PUBLIC_URL", "the address owners reach the back office at (the links "
+            "in their messages start with it)", "http://localhost:5000", "PUBLIC_URL",
+            production=True),
+    Setting("STEWARD_OWNER_LINK_DAYS", "days an owner's link to their request stays valid",
+            "30", "OWNER_LINK_DAYS", kind=int),
+    # notifications
     Setting("STEWARD_SMTP_HOST", "mail server"),
     Setting("STEWARD_SMTP_PORT", "mail server port", "465", kind=int),
     Setting("STEWARD_SMTP_USER", "mail account"),

@@ -167,6 +167,8 @@ FIELD_LABELS = {
     "referred_to": _l("Referred to"),
     "reminded_at": _l("Reminded at"),
     "reopen_note": _l("Reopen note"),
+    "shared_with_owner": _l("Shared with the owner"),
+    "owner_link_nonce": _l("Owner link nonce"),
     "notices_opt_out": _l("No non-essential notices"),
     "wechat_openid": _l("WeChat OpenID"),
     "bonus_base_other": _l("Bonus base: other positions"),

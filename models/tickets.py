@@ -82,6 +82,10 @@ class Ticket(Entity):
     satisfaction: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5, **DERIVED})
     feedback: Mapped[str | None] = mapped_column(sa.Text, info=DERIVED)
     rework_count: Mapped[int] = mapped_column(default=0, info={"min": 0, **DERIVED})
+    # Part of the owner's link to this ticket (services/owner_links.py): a new one revokes
+    # every link sent before.
+    owner_link_nonce: Mapped[str | None] = mapped_column(sa.String(32),
+                                                         info={"system": True})
 
     owner: Mapped[Owner | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -107,6 +111,8 @@ class TicketEvent(Entity):
     )
     to_status: Mapped[str | None] = choice(TICKET_STATUS, nullable=True, check_name="to_status")
     note: Mapped[str | None] = mapped_column(sa.Text)
+    # P-TKT-4: the steward chose to tell the owner (shown on the owner's page, and sent)
+    shared_with_owner: Mapped[bool] = mapped_column(default=False)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 

@@ -22,6 +22,7 @@ def test_check_config_says_what_is_set_and_missing_and_never_shows_a_secret(app,
     monkeypatch.setenv("STEWARD_SECRET_KEY", "s3cret-value-123")
     monkeypatch.setenv("STEWARD_DATABASE_URL", "postgresql+psycopg://steward:pw123@db/steward")
     monkeypatch.setenv("STEWARD_SMS_API_KEY", "sms-key-456")
+    monkeypatch.setenv("STEWARD_PUBLIC_URL", "https://wy.example.cn")
     monkeypatch.delenv("STEWARD_REDIS_URL", raising=False)
     output = app.test_cli_runner().invoke(args=["check-config"]).output
     assert "s3cret-value-123" not in output and "sms-key-456" not in output

@@ -8,10 +8,12 @@ form is still submitted by the browser as a user would."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from extensions import db as database
 from models import (
@@ -105,7 +107,13 @@ def test_hr_records_an_onboarding_exam_and_puts_the_steward_on_duty(app, tab):
     refused(tab, "/admin/ticket/")
 
 
-def test_a_supervisor_confirms_one_of_the_months_assessments(app, tab):
+def test_a_supervisor_confirms_one_of_the_months_assessments_P_ASM_1(app, tab):
+    """November is confirmed once it is over: the app's clock stands at 2 December."""
+    with time_machine.travel(datetime(2026, 12, 2, 2, 0, tzinfo=UTC)):
+        _confirm_november(app, tab)
+
+
+def _confirm_november(app, tab):
     tab.sign_in("supervisor1")
     tab.screenshot("landing-supervisor")
     tab.go("/admin/monthly-assessment/run/?period=2026-11")
