@@ -19,7 +19,7 @@ from extensions import db
 from jobs import runner
 from models import ArrearsReminder, Bill, Building, FeeStandard, Project, Staff, Unit
 from models.fees import ARREARS_REASON, BILL_STATUS, FEE_BASIS, REMINDER_OUTCOME
-from models.queries import collection_by, company_today
+from models.queries import collection_by, company_today, steward_label
 from rules import billing, periods
 from rules.refusal import Refused
 from services import cells as spreadsheet
@@ -113,7 +113,7 @@ class BillView(EntityView):
         for group, key, joins in (
             ("project", Project.name, lambda q: q.join(Bill.unit).join(Unit.building)
              .join(Building.project)),
-            ("steward", sa.func.coalesce(Staff.name, "—"), lambda q: q.join(Bill.unit)
+            ("steward", steward_label(), lambda q: q.join(Bill.unit)
              .outerjoin(Staff, Unit.steward_id == Staff.id)),
         ):
             table: dict[str, dict[str, Decimal]] = {}

@@ -197,6 +197,12 @@ class Collection:
 
 
 
+def steward_label() -> sa.ColumnElement[str]:
+    """A steward as reports group and label them: name and employee number ("张伟 E101"),
+    so two stewards of the same name stay two rows; "—" for units without one."""
+    return sa.func.coalesce(Staff.name + " " + Staff.employee_no, "—")
+
+
 def collection_by(session: Session, group: str, first: date, last: date,
                   scope: sa.ColumnElement[bool] | None = None) -> dict[str, Collection]:
     """Receivable and collected over the bills due from `first` to `last`, by project or
@@ -208,7 +214,7 @@ def collection_by(session: Session, group: str, first: date, last: date,
         query = sa.select(key, sa.func.sum(Bill.amount), sa.func.sum(Bill.paid_amount)).join(
             Bill.unit).join(Unit.building).join(Building.project)
     elif group == "steward":
-        key = sa.func.coalesce(Staff.name, "—")
+        key = steward_label()
         query = sa.select(key, sa.func.sum(Bill.amount), sa.func.sum(Bill.paid_amount)).join(
             Bill.unit).outerjoin(Staff, Unit.steward_id == Staff.id)
     else:

@@ -356,3 +356,22 @@ def test_the_fee_sheet_explains_a_standard_to_an_owner_P_FEE_1(app, db, as_role)
     assert page.status_code == 200
     assert "¥2.35 per m²" in text and "¥210.02" in text  # 89.37 m² × 2.35
 
+
+
+def test_two_stewards_of_the_same_name_are_two_rows_P_FEE_3(app, db, as_role):
+    """Grouped by steward, the collection report and the arrears summary keep each steward
+    apart (name and employee number), never merging two people who share a name."""
+    with app.app_context():
+        first, second = database.session.scalars(
+            sa.select(Staff).where(Staff.employee_no.in_(("E101", "E102")))
+            .order_by(Staff.employee_no)).all()
+        second.name = first.name
+        database.session.commit()
+        name = first.name
+    client = as_role("admin")
+    report = client.get("/admin/bill/collection/?year=2026&by=steward").get_data(as_text=True)
+    table = report.split('id="collection-table"')[1].split("</table>")[0]
+    assert f"{name} E101" in table and f"{name} E102" in table
+    page = client.get("/admin/bill/arrears/").get_data(as_text=True)
+    aging = page.split('id="aging-steward"')[1].split("</table>")[0]
+    assert f"{name} E101" in aging and f"{name} E102" in aging
