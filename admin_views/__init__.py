@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,7 @@ from rules import workflow
 from . import i18n, landing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
-from .auth import PasswordView
+from .auth import PasswordView, to_sign_in
 from .careers import CareerMoveView
 from .context import policy_today
 from .entities import VIEWS
@@ -53,7 +53,7 @@ class StartPage(AdminIndexView):
         return current_user.is_authenticated
 
     def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
+        return to_sign_in()
 
     @expose("/")
     def index(self):

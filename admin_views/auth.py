@@ -71,6 +71,15 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def to_sign_in():
+    """Where a request without a signed-in user goes: the sign-in page, coming back here.
+    A form sent from a page whose session had ended was not saved, and the user is told."""
+    if request.method == "POST":
+        flash(gettext("Your session had ended, so what you just sent was not saved. Sign in "
+                      "and enter it again."), "warning")
+    return redirect(url_for("auth.login", next=request.full_path))
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never redirect a signed-in user elsewhere."""
     if (
@@ -228,7 +237,7 @@ class PasswordView(BaseView):
         return current_user.is_authenticated
 
     def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
+        return to_sign_in()
 
     @expose("/", methods=("GET", "POST"))
     def index(self):

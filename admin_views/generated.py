@@ -14,7 +14,7 @@ import json
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, has_request_context, redirect, request, url_for
+from flask import Response, abort, flash, has_request_context, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
@@ -39,6 +39,7 @@ from models.scopes import row_filter
 from rules.refusal import Refused
 
 from . import form_checks
+from .auth import to_sign_in
 from .context import current_role, steward_ids
 from .exports import SafeExports
 from .field_access import FieldWrites
@@ -273,7 +274,7 @@ class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelVi
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
+            return to_sign_in()
         abort(403)
 
     def _handle_view(self, name, **kwargs):

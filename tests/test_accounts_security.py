@@ -364,3 +364,17 @@ def test_the_create_user_command_applies_the_same_password_rules(app, db):
                                "--password", "a-good-password"])
     assert made.exit_code == 0, made.output
     assert _signed_in(login(app.test_client(), "clerk9long", "a-good-password"))
+
+
+def test_a_form_sent_after_the_session_ended_says_it_was_not_saved(app, client):
+    """An edit sent from a tab whose session another tab ended is not saved, and the
+    sign-in page says so (before, the user came back to a blank sign-in page and the edit
+    was silently gone)."""
+    tab = login(app.test_client(), "admin")
+    other = _with_cookie(app, "session", _cookie(tab, "session"))
+    tab.post("/logout")
+    response = other.post("/admin/owner/edit/?id=1", data={"name": "改名"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    page = other.get(response.headers["Location"]).get_data(as_text=True)
+    assert "没有保存" in page
+    assert "改名" not in other.get("/admin/owner/").get_data(as_text=True)
