@@ -23,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from admin_views.fields import format_datetime
@@ -51,6 +51,11 @@ REFUSALS = {  # LinkRefused.reason → (what the page says, HTTP status)
 }
 SCALE = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("So-so"),
          4: _l("Satisfied"), 5: _l("Very satisfied")}
+
+
+@bp.context_processor
+def _language() -> dict:
+    return {"page_lang": "zh-CN" if str(get_locale()).startswith("zh") else "en"}
 
 
 def _address() -> str:
