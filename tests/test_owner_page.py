@@ -252,3 +252,26 @@ def test_the_ticket_history_shows_the_owner_as_the_rater(app, client, frozen):
         assert database.session.scalar(sa.select(sa.func.count(TicketEvent.id)).where(
             TicketEvent.ticket_id == prepared.ticket_id,
             TicketEvent.actor == f"owner:{prepared.owner_id}")) == 1
+
+
+def test_the_assessment_sheet_names_who_gave_each_rating_P_KPI_1(app, client, frozen):
+    """The satisfaction KPI's breakdown on the monthly sheet: each rating with its source,
+    and the count given by owners on their page."""
+    from models import MonthlyAssessment
+    from services import assessments
+
+    prepared = resolved_ticket(app)
+    client.post(prepared.path + "/rate", data=rating_form(5, 4, 5))
+    with app.test_request_context():
+        ticket = database.session.get(Ticket, prepared.ticket_id)
+        take_step(database.session, ticket, "close", actor="steward1")
+        draft = database.session.scalars(sa.select(MonthlyAssessment).where(
+            MonthlyAssessment.staff_id == ticket.steward_id,
+            MonthlyAssessment.period == "2026-11")).one()
+        assessments.rescore(database.session, draft)
+        database.session.commit()
+        code, sheet_id = ticket.code, draft.id
+    sheet = login(app.test_client(), "admin").get(
+        f"/admin/monthly-assessment/sheet/?id={sheet_id}").get_data(as_text=True)
+    assert f"{code} (4 · 业主)" in sheet
+    assert "其中业主在业主页面自评：1" in sheet
