@@ -79,6 +79,9 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     guards.init_app(app)
     audit.init_app(app)
     app.register_blueprint(auth_bp)
+    import owner_page
+
+    owner_page.init_app(app)
     headers.init_app(app)
     init_admin(app)
 

@@ -42,6 +42,12 @@ class Config:
     # The owner's page: where owners reach the app, and how long their links last
     PUBLIC_URL = "http://localhost:5000"
     OWNER_LINK_DAYS = 30
+    # The owner's page throttle: this many requests within the window (from one address, or
+    # with one link) lock it for the lock's minutes.
+    OWNER_PAGE_ADDRESS_HITS = 120
+    OWNER_PAGE_LINK_HITS = 60
+    OWNER_PAGE_WINDOW_MINUTES = 10
+    OWNER_PAGE_LOCK_MINUTES = 10
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     COMPANY_TIMEZONE = "Asia/Shanghai"  # times are stored in UTC, shown in this zone
     BABEL_DEFAULT_TIMEZONE = COMPANY_TIMEZONE

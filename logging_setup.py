@@ -52,6 +52,14 @@ def _user() -> str:
     return user.username if user is not None and user.is_authenticated else "-"
 
 
+def _path() -> str:
+    """The request's path, without an owner's link token (it opens their request)."""
+    if request.path.startswith("/o/"):
+        rest = request.path[3:].partition("/")[2]
+        return "/o/…" + (f"/{rest}" if rest else "")
+    return request.path
+
+
 def init_app(app: Flask) -> None:
     _configure(app)
 
@@ -66,13 +74,13 @@ def init_app(app: Flask) -> None:
             g.request_id = uuid.uuid4().hex[:12]
         response.headers["X-Request-Id"] = g.request_id
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        log.info("%s %s user=%s endpoint=%s status=%s ms=%.1f", request.method, request.path,
+        log.info("%s %s user=%s endpoint=%s status=%s ms=%.1f", request.method, _path(),
                  _user(), request.endpoint or "-", response.status_code, elapsed)
         return response
 
     from flask import got_request_exception
 
     def _log_exception(sender, exception, **extra) -> None:
-        log.error("exception in %s %s", request.method, request.path, exc_info=exception)
+        log.error("exception in %s %s", request.method, _path(), exc_info=exception)
 
     got_request_exception.connect(_log_exception, app, weak=False)

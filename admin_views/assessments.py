@@ -21,6 +21,7 @@ from models import MonthlyAssessment, Staff
 from models.assessment import ASSESSMENT_STATUS, GRADE
 from models.people import POSITION
 from models.queries import company_today
+from models.tickets import FEEDBACK_SOURCE
 from rules import assessing, periods
 from rules.refusal import N_, Refused
 from services import assessments as service
@@ -253,7 +254,7 @@ class MonthlyAssessmentView(AssessmentView):
         left_out = "、".join(str(KPI_LABELS[name]) for name in why.get("left_out", ()))
         not_entered = "、".join(str(KPI_LABELS[name]) for name in why.get("not_entered", ()))
         return {"why": why, "kpi_labels": KPI_LABELS, "left_out_labels": left_out,
-                "not_entered_labels": not_entered,
+                "not_entered_labels": not_entered, "rating_sources": FEEDBACK_SOURCE.labels,
                 "kpis": [(name, getattr(row, f"{name}_score")) for name in KPI_LABELS]}
 
 

@@ -38,8 +38,10 @@ def _harden(response):
         response.headers.setdefault(name, value)
     if request.endpoint == "static" or (request.endpoint or "").endswith(".static"):
         return response  # the offline assets may be cached; they hold nothing personal
-    if current_user and current_user.is_authenticated or request.path.startswith("/admin"):
-        # signed-in pages show personal data: no copy in the browser's or a proxy's cache
+    if current_user and current_user.is_authenticated or request.path.startswith(
+            ("/admin", "/o/")):
+        # signed-in pages and the owner's page show personal data: no copy in the
+        # browser's or a proxy's cache
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     return response

@@ -18,7 +18,8 @@ ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Delet
            "sign_out": _l("Signed out")}
 SOURCES = {"form": _l("form"), "inline": _l("inline edit"), "action": _l("list action"),
            "page": _l("work page"), "cli": _l("command"), "import": _l("import"),
-           "seed": _l("demo data"), "script": _l("script"), "undo": _l("undo")}
+           "seed": _l("demo data"), "script": _l("script"), "undo": _l("undo"),
+           "owner": _l("owner's page")}
 HISTORY_ROWS = 50
 
 

@@ -10,7 +10,7 @@ from .platform import AuditEntry, ImportBatch, PolicySetting
 from .property import Building, Owner, Ownership, Project, Unit, UnitAssignment
 from .safety import Hazard, Incident, Patrol
 from .service import CommunityEvent, Procedure
-from .signin import SignInFailure
+from .signin import OwnerPageHit, SignInFailure
 from .tickets import ReturnVisit, Ticket, TicketEvent
 from .training import TrainingProgram, TrainingResult, TrainingSession
 from .worklog import Summary, WorkLog
@@ -22,6 +22,6 @@ __all__ = [
     "Meeting", "MonthlyAssessment", "Owner", "Ownership",
     "Patrol",
     "Payment", "PolicySetting", "Procedure", "Project", "ReturnVisit", "RewardPenalty",
-    "SignInFailure", "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram",
+    "OwnerPageHit", "SignInFailure", "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram",
     "TrainingResult", "TrainingSession", "Unit", "UnitAssignment", "User", "WorkLog",
 ]

@@ -113,7 +113,8 @@ class MonthRecord:
 
     first: date  # the month's first day, or the hire date when hired mid-month
     last: date
-    ratings: list[tuple[str, str, int]] = field(default_factory=list)  # (kind, label, 1–5)
+    # (kind, label, 1–5, who rated: "owner" on their page or "steward")
+    ratings: list[tuple[str, str, int, str]] = field(default_factory=list)
     bills: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)  # (label, due, paid)
     tickets: list[tuple[str, datetime, datetime | None]] = field(default_factory=list)
     # (code, due at, resolved at) of the tickets due in the month
@@ -129,8 +130,8 @@ def activity_record(session: Session, staff: Staff, first: date, last: date,
                     zone: str) -> MonthRecord:
     """What counts for `staff` from day `first` to day `last` (local days in `zone`):
 
-    - ratings: the owner's rating of each ticket closed in the month, and of each return
-      visit made in the month;
+    - ratings: the owner's rating of each ticket closed in the month (given by the owner on
+      their page, or recorded by the steward), and of each return visit made in the month;
     - bills: the bills due in the month of the units the steward had on each bill's due
       date (waived bills owe nothing), with what was paid on them by the end of `last`;
     - tickets: the steward's tickets whose deadline falls in the month.
@@ -140,20 +141,21 @@ def activity_record(session: Session, staff: Staff, first: date, last: date,
     start, end = periods.day_window(first, last, zone)
     record = MonthRecord(first, last)
     closed = session.execute(
-        sa.select(Ticket.code, Ticket.satisfaction)
+        sa.select(Ticket.code, Ticket.satisfaction, Ticket.feedback_source)
         .where(Ticket.steward_id == staff.id, Ticket.status == "closed",
                Ticket.closed_at >= start, Ticket.closed_at < end,
                Ticket.satisfaction.is_not(None))
         .order_by(Ticket.closed_at)
     )
-    record.ratings += [("ticket", code, rating) for code, rating in closed]
+    record.ratings += [("ticket", code, rating, source or "steward")
+                       for code, rating, source in closed]
     visits = session.execute(
         sa.select(ReturnVisit.id, ReturnVisit.visited_at, ReturnVisit.satisfaction)
         .where(ReturnVisit.steward_id == staff.id, ReturnVisit.visited_at >= start,
                ReturnVisit.visited_at < end, ReturnVisit.satisfaction.is_not(None))
         .order_by(ReturnVisit.visited_at)
     )
-    record.ratings += [("visit", f"#{id_}", rating) for id_, _, rating in visits]
+    record.ratings += [("visit", f"#{id_}", rating, "steward") for id_, _, rating in visits]
     held = sa.select(UnitAssignment.id).where(
         UnitAssignment.unit_id == Bill.unit_id, UnitAssignment.steward_id == staff.id,
         sa.or_(UnitAssignment.start_on.is_(None), UnitAssignment.start_on <= Bill.due_date),

@@ -20,3 +20,15 @@ class SignInFailure(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     username: Mapped[str] = mapped_column(sa.String(50), index=True)
     address: Mapped[str] = mapped_column(sa.String(45), index=True)
+
+
+class OwnerPageHit(Base):
+    """One request to the owner's page, kept for its throttle's window (by client address
+    and by link). Not a business record: no version, no audit."""
+
+    __tablename__ = "owner_page_hit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    address: Mapped[str] = mapped_column(sa.String(45), index=True)
+    link: Mapped[str] = mapped_column(sa.String(64), index=True)  # a digest of the token

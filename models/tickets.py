@@ -42,6 +42,8 @@ TICKET_STATUS = Choices(
     feedback_given=_l("Feedback given"),
     closed=_l("Closed"),
 )
+# Who gave a ticket's rating: the owner on their own page, or the steward recording it.
+FEEDBACK_SOURCE = Choices("feedback_source", owner=_l("Owner"), steward=_l("Steward"))
 HANDLING_DEPARTMENT = Choices(
     "handling_department",
     customer_service=_l("Customer service"),
@@ -55,6 +57,9 @@ class Ticket(Entity):
     __tablename__ = "ticket"
     __table_args__ = (
         between("satisfaction", 1, 5),
+        between("rating_attitude", 1, 5),
+        between("rating_efficiency", 1, 5),
+        between("rating_solving", 1, 5),
         non_negative("rework_count"),
         sa.Index("ix_ticket_steward_status", "steward_id", "status"),
     )
@@ -81,11 +86,20 @@ class Ticket(Entity):
     solved_on_spot: Mapped[bool] = mapped_column(default=False, info=DERIVED)
     satisfaction: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5, **DERIVED})
     feedback: Mapped[str | None] = mapped_column(sa.Text, info=DERIVED)
+    # The owner's own rating on their page (P-OWN-3): the three dimensions, of which the
+    # lowest is `satisfaction` (rules/owner_feedback.py); and who gave the rating.
+    rating_attitude: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5, **DERIVED})
+    rating_efficiency: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5, **DERIVED})
+    rating_solving: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5, **DERIVED})
+    feedback_source: Mapped[str | None] = choice(FEEDBACK_SOURCE, nullable=True, info=DERIVED)
     rework_count: Mapped[int] = mapped_column(default=0, info={"min": 0, **DERIVED})
     # Part of the owner's link to this ticket (services/owner_links.py): a new one revokes
     # every link sent before.
     owner_link_nonce: Mapped[str | None] = mapped_column(sa.String(32),
                                                          info={"system": True})
+    # The nonce of the link the owner rated with: that link now says "already used".
+    owner_link_used_nonce: Mapped[str | None] = mapped_column(sa.String(32),
+                                                              info={"system": True})
 
     owner: Mapped[Owner | None] = relationship()
     unit: Mapped[Unit | None] = relationship()

@@ -67,7 +67,7 @@ def score_month(session: Session, assessment: MonthlyAssessment,
     timing = on_time_rate(record.tickets, now)
     task_pending = assessment.task_score is None and not assessment.no_tasks
     kpis = KPIs(
-        satisfaction=satisfaction_score((r for _, _, r in record.ratings), policy),
+        satisfaction=satisfaction_score((r[2] for r in record.ratings), policy),
         collection=ratio(collected, receivable),
         on_time=timing.score,
         task=None if assessment.no_tasks else assessment.task_score,
@@ -186,7 +186,7 @@ def run_year(session: Session, supervisor: Staff, year: int,
         if policy.owner_evaluation_prefill:
             record = activity_record(session, steward, date(year, 1, 1), date(year, 12, 31),
                                      company_zone())
-            evaluation = _shown(satisfaction_score((r for _, _, r in record.ratings), policy))
+            evaluation = _shown(satisfaction_score((r[2] for r in record.ratings), policy))
         return AnnualAssessment(staff=steward, staff_id=steward.id, year=year,
                                 assessor=supervisor, owner_evaluation=evaluation)
 

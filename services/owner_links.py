@@ -19,7 +19,8 @@ PATH = "/o/"
 
 @dataclass(frozen=True)
 class LinkRefused(Exception):
-    """Why a link opens nothing: "expired", "tampered" (or unknown), or "revoked"."""
+    """Why a link opens nothing: "expired", "tampered" (or unknown), "revoked", or "used"
+    (the owner rated with it)."""
 
     reason: str
 
@@ -44,6 +45,13 @@ def revoke(ticket: Ticket) -> None:
     ticket.owner_link_nonce = secrets.token_hex(8)
 
 
+def used_for_rating(ticket: Ticket) -> None:
+    """The link the owner rated with says so from now on; the next message carries a new
+    one (to rate again after a rework)."""
+    ticket.owner_link_used_nonce = ticket.owner_link_nonce
+    revoke(ticket)
+
+
 def ticket_for(session: Session, token: str) -> Ticket:
     """The ticket a token names, or LinkRefused saying why not."""
     max_age = current_app.config["OWNER_LINK_DAYS"] * 24 * 3600
@@ -59,5 +67,7 @@ def ticket_for(session: Session, token: str) -> Ticket:
     if ticket is None:
         raise LinkRefused("tampered")
     if not ticket.owner_link_nonce or data.get("n") != ticket.owner_link_nonce:
+        if data.get("n") and data.get("n") == ticket.owner_link_used_nonce:
+            raise LinkRefused("used")
         raise LinkRefused("revoked")
     return ticket

@@ -26,12 +26,14 @@ def take_step(
     rating: int | None = None,
     department: str | None = None,
     note: str | None = None,
+    source: str = "steward",
 ) -> workflow.Outcome:
     """Move `ticket` one step on and flush, or raise `rules.refusal.Refused` leaving it
     unchanged.
 
     The owner's rating is judged by the policy in force when the need came in, the same
-    policy that set its deadline."""
+    policy that set its deadline. `source` says who gave it: the steward recording it, or
+    the owner on their own page (services/owner_page.py)."""
     at = at or utcnow()
     outcome = workflow.take_step(
         ticket.status, step, at=at, rework_count=ticket.rework_count or 0,
@@ -41,8 +43,12 @@ def take_step(
     before = ticket.status
     for key, value in outcome.changes.items():
         setattr(ticket, key, value)
-    if step == "feedback" and note:
-        ticket.feedback = note
+    if step == "feedback":
+        ticket.feedback_source = source
+        if source != "owner":  # the three dimensions are the owner's own rating only
+            ticket.rating_attitude = ticket.rating_efficiency = ticket.rating_solving = None
+        if note:
+            ticket.feedback = note
     session.add(TicketEvent(
         ticket=ticket, at=at, actor=actor, from_status=before, to_status=outcome.status,
         note=(resolution if step == "resolve" else note) or None,
