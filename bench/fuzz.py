@@ -319,6 +319,31 @@ class Fuzzer:
                                                             arg != "id" else {}),
                                                          arg: value}), "work page")
 
+    def owner_page(self, client) -> None:
+        """The owners' page (no account): hostile tokens, and a real link's forms with
+        hostile ratings and comments (a ticket that is not resolved refuses them anyway)."""
+        from urllib.parse import quote
+
+        import sqlalchemy as sa
+
+        from extensions import db
+        from models import Ticket
+        from rules.owner_feedback import DIMENSIONS
+        from services.owner_links import token_for
+
+        with self.app.test_request_context():
+            ticket = db.session.scalars(sa.select(Ticket).order_by(Ticket.id)).first()
+            token = token_for(ticket)
+            db.session.commit()
+        for value in [*self.pick(HOSTILE), token + "x", token]:
+            path = f"/o/{quote(value[:300], safe='')}"
+            self.send(client, "GET", path, "work page")
+            for field in [*(f"rating_{name}" for name in DIMENSIONS), "comment"]:
+                data = {**{f"rating_{name}": "5" for name in DIMENSIONS}, "comment": "",
+                        field: value}
+                self.send(client, "POST", f"/o/{token}/rate", "work form", data)
+            self.send(client, "POST", f"{path}/notices", "work form", {"opt_out": value})
+
     def own_pages(self, client) -> None:
         """The pages that are no entity's: one's own password (with a wrong current password
         always, so no value ever changes it), the import workbench and the job pages."""
@@ -346,6 +371,7 @@ class Fuzzer:
                           {"token": value})
             self.send(client, "GET", f"/admin/import/errors/{quote(value[:200], safe='')}.xlsx",
                       "work page")
+        self.owner_page(client)
         self.send(client, "GET", "/admin/jobs/", "page")
         for job in ("1", "0", str(2**31), str(2**63), "99999999999999999999"):
             for tail in ("", "status.json", "download"):
