@@ -97,7 +97,8 @@ def _whole_ticket_life(ticket: Ticket) -> None:
     """Every step that tells the owner, a poor rating among them (P-TKT-6)."""
     take_step(database.session, ticket, "accept", actor="steward1")
     take_step(database.session, ticket, "start", actor="steward1", department="engineering")
-    database.session.add(TicketEvent(ticket=ticket, note="师傅明早九点上门", shared_with_owner=True))
+    database.session.add(TicketEvent(ticket=ticket, note="师傅明早九点上门",
+                                     shared_with_owner=True))
     database.session.add(TicketEvent(ticket=ticket, note="内部：配件缺货"))  # not for the owner
     database.session.flush()
     take_step(database.session, ticket, "resolve", actor="steward1", resolution="已更换水管")
