@@ -64,8 +64,8 @@ VIEWS: dict[str, dict] = {
         column_list=["event", "channel", "subject", "variables", "provider_template"],
         column_filters=["event", "channel"],
         column_default_sort="event",
-        column_descriptions={"body": _l("Write a variable as {code}; the event's variables "
-                                        "are listed with the template.")},
+        column_descriptions={"body": _l("Write a variable in braces, as the template lists "
+                                        "them.")},
     ),
     "procedure": dict(column_default_sort=("started_on", True)),
     "fee_standard": dict(

@@ -363,7 +363,7 @@ def _message_template(session: Session, template: MessageTemplate, is_new: bool)
     """A template uses only its event's variables, and lists them (rules/notices.py)."""
     if template.event in notices.EVENTS:
         notices.check_template(template.event, template.subject, template.body)
-        template.variables = ", ".join(notices.EVENTS[template.event].variables)
+        template.variables = notices.offered(template.event)
 
 
 # ---- safe delete: nothing is deleted while other records still refer to it ------------------

@@ -15,7 +15,7 @@ from .conftest import login
 from .helpers import ACCOUNT, row, scoped_ids, url
 
 # Words that are the same in both languages: file formats, a few proper nouns and units.
-ALLOWED = {"CSV", "XLSX", "csv", "xlsx", "KPI", "Excel", "ID", "m"}  # m as in m²
+ALLOWED = {"CSV", "XLSX", "csv", "xlsx", "KPI", "Excel", "ID", "OpenID", "m"}  # m as in m²
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]*")
 
 

@@ -127,7 +127,7 @@ def test_a_tickets_life_sends_one_wechat_message_per_event(app, providers):
     assert [r["client_msg_id"] for r in received] == [f"steward-outbox-{m.id}" for m in sent]
     assert {r["touser"] for r in received} == {"oOwner0001"}
     assert {r["access_token"] for r in received} == {"ACCESS_TOKEN_1"}
-    assert received[0]["template_id"] == "wx-tpl-ticket-received"
+    assert received[0]["template_id"] == "TM10001"  # the demo's template for "received"
     assert received[0]["data"]["code"]["value"] == "T-NOTICE-1"
     assert all("/o/" in r["url"] for r in received)
     assert received[2]["data"]["note"]["value"] == "师傅明早九点上门"
