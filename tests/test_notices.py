@@ -369,3 +369,33 @@ def test_two_workers_at_once_send_each_message_once(app, providers):
             list(pool.map(worker, range(2)))
     ids = [r["OutId"] for r in providers.sms]
     assert len(ids) == len(set(ids)) == 12
+
+
+def test_templates_name_their_events_variables_only():
+    """A template writes a variable in Chinese ({编号}) or by its key ({code}); a variable
+    its event does not offer is refused with the list it does offer."""
+    from rules import notices as rules
+    from rules.refusal import Refused
+
+    assert rules.render("报事 {编号}（{code}）{处理时限}", {"code": "T1", "deadline": "明天"}) \
+        == "报事 T1（T1）明天"
+    rules.check_template("ticket_received", "{编号} {链接}", "{deadline}")
+    with pytest.raises(Refused) as refused:
+        rules.check_template("visit_planned", "{编号}")
+    assert refused.value.params["offered"] == "{业主}、{时间}、{管家}"
+
+
+def test_quiet_hours_across_midnight_and_the_backoff():
+    from datetime import datetime
+
+    from rules import notices as rules
+
+    quiet = rules.quiet_hours("22:00-08:00")
+    late, early, day = (datetime(2026, 11, 26, 23, 30), datetime(2026, 11, 27, 7, 0),
+                        datetime(2026, 11, 27, 12, 0))
+    assert rules.send_after(late, quiet, False) == datetime(2026, 11, 27, 8, 0)
+    assert rules.send_after(early, quiet, False) == datetime(2026, 11, 27, 8, 0)
+    assert rules.send_after(day, quiet, False) == day
+    assert rules.send_after(late, quiet, True) == late
+    assert rules.quiet_hours("") is None
+    assert [rules.retry_delay(n, 60).total_seconds() for n in (1, 2, 3)] == [60, 240, 960]
