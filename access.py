@@ -91,6 +91,7 @@ _TABLE = [
     ("ticket_event",     m.TicketEvent,       SERVICE,     _l("Ticket events"),          "CRE",    "",       "RE own",           "CRE own"),
     ("return_visit",     m.ReturnVisit,       SERVICE,     _l("Return visits"),          "CRUDE",  "",       "RUE own",          "CRUE own"),
     ("community_event",  m.CommunityEvent,    SERVICE,     _l("Community events"),       "CRUDE",  "",       "RE own",           "CRUE own"),
+    ("message_template", m.MessageTemplate,   SERVICE,     _l("Message templates"),      "CRUDE",  "",       "",                 ""),
     ("procedure",        m.Procedure,         SERVICE,     _l("Procedures"),             "CRUDE",  "",       "RE own",           "CRUE own"),
     ("fee_standard",     m.FeeStandard,       FEES,        _l("Fee standards"),          "CRUDE",  "",       "RE",               "RE"),
     ("bill",             m.Bill,              FEES,        _l("Bills"),                  "CRUDE",  "",       "RE own",           "RE own"),

@@ -57,6 +57,8 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     apply_security_settings(app, demo=demo)
+    if demo and "STEWARD_NOTICE_CAPTURE" not in os.environ:
+        app.config["NOTICE_CAPTURE"] = True  # the demo's messages go to a file, not to owners
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'steward.sqlite'}"
@@ -74,9 +76,11 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     from admin_views import headers, init_admin
     from admin_views.auth import bp as auth_bp
     from models import audit, guards, tracking
+    from services import notices
 
     tracking.init_app(app)
     guards.init_app(app)
+    notices.init_app(app)  # after the guards: it reads what they derive
     audit.init_app(app)
     app.register_blueprint(auth_bp)
     import owner_page

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+import demo_notices
 from models import (
     ArrearsReminder,
     Bill,
@@ -51,6 +52,7 @@ from models import (
 from models.tracking import cli_actor
 from rules.billing import monthly_amount
 from rules.workflow import due_at, priority
+from services import notices
 from services.assessments import confirm, run_month, run_year
 from services.staffing import decide
 from services.tickets import take_step
@@ -107,10 +109,14 @@ def seed(session, seed: int = 2026) -> dict[str, int]:
         raise RuntimeError("the database already has data; seed-demo fills an empty one")
     token = cli_actor.set("seed-demo")
     batch_token = audit.batch.set((str(uuid.uuid4()), "seed"))
+    session.info[notices.OFF] = True  # the year before the outbox: no messages
     try:
         counts = _seed(session, random.Random(seed))
+        session.flush()
+        counts["messages to owners"] = demo_notices.seed(session, _at(ANCHOR, 9))
         session.commit()
     finally:
+        session.info.pop(notices.OFF, None)
         audit.batch.reset(batch_token)
         cli_actor.reset(token)
     return counts

@@ -23,6 +23,10 @@ class Setting:
     kind: type = str
 
 
+def flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 SETTINGS = (
     # the app
     Setting("STEWARD_DATABASE_URL", "database URL (SQLAlchemy form)",
@@ -68,17 +72,41 @@ SETTINGS = (
             production=True),
     Setting("STEWARD_OWNER_LINK_DAYS", "days an owner's link to their request stays valid",
             "30", "OWNER_LINK_DAYS", kind=int),
-    # notifications
-    Setting("STEWARD_SMTP_HOST", "mail server"),
-    Setting("STEWARD_SMTP_PORT", "mail server port", "465", kind=int),
-    Setting("STEWARD_SMTP_USER", "mail account"),
-    Setting("STEWARD_SMTP_PASSWORD", "mail password", secret=True),
-    Setting("STEWARD_MAIL_FROM", "sender address of mail"),
-    Setting("STEWARD_SMS_API_URL", "the SMS provider's HTTP API"),
-    Setting("STEWARD_SMS_API_KEY", "the SMS provider's key", secret=True),
-    Setting("STEWARD_SMS_SIGNATURE", "the SMS signature (签名)"),
-    Setting("STEWARD_WECHAT_APP_ID", "WeChat Official Account app id"),
-    Setting("STEWARD_WECHAT_APP_SECRET", "WeChat Official Account secret", secret=True),
+    # notifications to owners (docs/notices.md)
+    Setting("STEWARD_NOTICE_CAPTURE", "record messages in instance/outbox-capture.jsonl "
+            "instead of sending them (true/false)", "off (on in the demo)", "NOTICE_CAPTURE",
+            kind=flag),
+    Setting("STEWARD_NOTICE_QUIET_HOURS", "company hours non-urgent messages wait out "
+            "(empty: none)", "22:00-08:00", "NOTICE_QUIET_HOURS"),
+    Setting("STEWARD_NOTICE_MAX_ATTEMPTS", "tries before a message is failed", "5",
+            "NOTICE_MAX_ATTEMPTS", kind=int),
+    Setting("STEWARD_NOTICE_RETRY_SECONDS", "wait after the first failed try (×4 each "
+            "further try)", "60", "NOTICE_RETRY_SECONDS", kind=int),
+    Setting("STEWARD_NOTICE_LEASE_SECONDS", "seconds a worker holds a message it is "
+            "sending before another may take it over", "300", "NOTICE_LEASE_SECONDS",
+            kind=int),
+    Setting("STEWARD_NOTICE_TIMEOUT_SECONDS", "timeout of a provider call", "10",
+            "NOTICE_TIMEOUT_SECONDS", kind=int),
+    Setting("STEWARD_SMTP_HOST", "mail server", "", "SMTP_HOST"),
+    Setting("STEWARD_SMTP_PORT", "mail server port", "465", "SMTP_PORT", kind=int),
+    Setting("STEWARD_SMTP_TLS", "ssl, starttls or none", "ssl on port 465, else starttls",
+            "SMTP_TLS"),
+    Setting("STEWARD_SMTP_USER", "mail account", "", "SMTP_USER"),
+    Setting("STEWARD_SMTP_PASSWORD", "mail password", "", "SMTP_PASSWORD", secret=True),
+    Setting("STEWARD_MAIL_FROM", "sender address of mail", "", "MAIL_FROM"),
+    Setting("STEWARD_SMS_API_URL", "the SMS provider's API (Aliyun SendSms shape)", "",
+            "SMS_API_URL"),
+    Setting("STEWARD_SMS_API_KEY", "the SMS provider's AccessKey id", "", "SMS_API_KEY",
+            secret=True),
+    Setting("STEWARD_SMS_API_SECRET", "the SMS provider's AccessKey secret", "",
+            "SMS_API_SECRET", secret=True),
+    Setting("STEWARD_SMS_SIGNATURE", "the SMS signature (签名)", "", "SMS_SIGNATURE"),
+    Setting("STEWARD_SMS_REGION", "the SMS provider's region", "cn-hangzhou", "SMS_REGION"),
+    Setting("STEWARD_WECHAT_APP_ID", "WeChat Official Account app id", "", "WECHAT_APP_ID"),
+    Setting("STEWARD_WECHAT_APP_SECRET", "WeChat Official Account secret", "",
+            "WECHAT_APP_SECRET", secret=True),
+    Setting("STEWARD_WECHAT_API_URL", "WeChat API base URL", "https://api.weixin.qq.com",
+            "WECHAT_API_URL"),
 )
 
 

@@ -28,6 +28,7 @@ from .formats import money
 from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
+from .notices import CommunityEventView
 from .staffing import StaffView
 from .tickets import TicketView
 
@@ -42,6 +43,7 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "career_move": CareerMoveView,
     "bill": BillView,
     "fee_standard": FeeStandardView,
+    "community_event": CommunityEventView,
 }
 
 

@@ -5,6 +5,8 @@ model (admin_views/generated.py): list columns, details, filters on choices, boo
 dates, form validators from column info, scoped pickers.
 """
 
+from flask_babel import lazy_gettext as _l
+
 from .history import AUDIT_FORMATTERS
 
 VIEWS: dict[str, dict] = {
@@ -58,6 +60,13 @@ VIEWS: dict[str, dict] = {
         column_default_sort=("planned_on", True),
     ),
     "community_event": dict(column_default_sort=("starts_at", True)),
+    "message_template": dict(
+        column_list=["event", "channel", "subject", "variables", "provider_template"],
+        column_filters=["event", "channel"],
+        column_default_sort="event",
+        column_descriptions={"body": _l("Write a variable in braces, as the template lists "
+                                        "them.")},
+    ),
     "procedure": dict(column_default_sort=("started_on", True)),
     "fee_standard": dict(
         column_list=["project", "name", "basis", "rate", "effective_from", "effective_until"],

@@ -14,14 +14,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from access import ENTITIES
 from extensions import db
-from models import Ticket
+from models import Ticket, TicketEvent
 from models.base import utcnow
+from models.outbox import MESSAGE_CHANNEL, MESSAGE_STATUS, NOTICE_EVENT
 from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import corrections, workflow
 from services.tickets import take_step
 
-from .context import policy_today
+from .context import current_role, policy_today
 from .corrections import IntakeCorrection
 from .generated import EntityView, as_id
 from .masking import personal_value
@@ -95,6 +97,8 @@ class TicketView(IntakeCorrection, EntityView):
         ticket = self.get_one(request.args.get("id"))
         if ticket is None:
             abort(404)
+        if request.method == "POST" and request.form.get("step") == "note":
+            return self._add_note(ticket)
         if request.method == "POST":
             if not self.allows("U"):
                 abort(403)
@@ -110,6 +114,32 @@ class TicketView(IntakeCorrection, EntityView):
             return redirect(url_for(".step_view", id=ticket.id))
         return self._render_step(ticket, {})
 
+    @staticmethod
+    def may_note() -> bool:
+        return ENTITIES["ticket_event"].grant(current_role()).allows("C")
+
+    def _add_note(self, ticket):
+        """A progress note; marked "tell the owner", it is sent to them and shown on their
+        page (P-TKT-4)."""
+        if not self.may_note():
+            abort(403)
+        note = (request.form.get("note") or "").strip()
+        if not note:
+            flash(gettext("Write the note first."), "error")
+            return self._render_step(ticket, request.form), 200
+        shared = request.form.get("tell_owner") == "y"
+
+        def add() -> None:
+            db.session.add(TicketEvent(ticket=ticket, actor=current_user.username,
+                                       note=note[:2000], shared_with_owner=shared))
+            db.session.flush()
+
+        if not self.commit_or_refuse(add):
+            return self._render_step(self.get_one(ticket.id), request.form), 200
+        flash(gettext("The note is added and will be sent to the owner.") if shared
+              else gettext("The note is added."), "success")
+        return redirect(url_for(".step_view", id=ticket.id))
+
     def _render_step(self, ticket, entered):
         steps = workflow.steps_from(ticket.status) if self.allows("U") else []
         return self.render(
@@ -121,7 +151,9 @@ class TicketView(IntakeCorrection, EntityView):
                 workflow.on_time(ticket.resolved_at, ticket.due_at)
                 if ticket.resolved_at and ticket.due_at else None),
             contact_phone=personal_value(ticket, "contact_phone"),
-            can_correct=self.may_open("correct_view"),
+            can_correct=self.may_open("correct_view"), can_note=self.may_note(),
+            messages=ticket.messages, message_events=NOTICE_EVENT,
+            message_channels=MESSAGE_CHANNEL, message_statuses=MESSAGE_STATUS,
             format_moment=self.format_moment, return_url=self.get_url(".index_view"),
         )
 

@@ -7,11 +7,12 @@ import click
 
 def init_app(app) -> None:
     """Bind the queue to `app`, register the kinds of job, the schedules and their commands."""
-    from . import exports, kinds, queue, runner, schedule  # noqa: F401 - registering
+    from . import exports, kinds, outbox, queue, runner, schedule  # noqa: F401 - registering
 
     queue.bind(app)
     app.before_request(exports.divert_large_exports)
     schedule.register_cli(app)
+    outbox.register(app)
 
     def run_job_here(kind: str, params: dict) -> None:
         from extensions import db

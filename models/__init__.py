@@ -5,6 +5,7 @@ from .base import Base, Choices, Entity
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
 from .jobs import Job, Notice, ScheduleRun
 from .org import ExternalBody, Meeting
+from .outbox import MessageTemplate, OutboxMessage
 from .people import Staff, User
 from .platform import AuditEntry, ImportBatch, PolicySetting
 from .property import Building, Owner, Ownership, Project, Unit, UnitAssignment
@@ -19,7 +20,7 @@ __all__ = [
     "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill", "Building",
     "CareerMove", "Choices", "CommunityEvent", "Entity", "ExternalBody", "FeeStandard",
     "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",
-    "Meeting", "MonthlyAssessment", "Owner", "Ownership",
+    "Meeting", "MessageTemplate", "MonthlyAssessment", "OutboxMessage", "Owner", "Ownership",
     "Patrol",
     "Payment", "PolicySetting", "Procedure", "Project", "ReturnVisit", "RewardPenalty",
     "OwnerPageHit", "SignInFailure", "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram",

@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from rules import billing, corrections, periods, staffing, workflow
+from rules import billing, corrections, notices, periods, staffing, workflow
 from rules.refusal import N_, Refused
 
 from . import locks
@@ -22,6 +22,7 @@ from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment
 from .base import Entity, utcnow
 from .careers import guard_career_move
 from .fees import ArrearsReminder, Bill, Payment
+from .outbox import MessageTemplate
 from .people import Staff
 from .platform import PolicySetting
 from .property import Unit, UnitAssignment
@@ -358,6 +359,13 @@ def _ticket_event(session: Session, event: TicketEvent, is_new: bool) -> None:
         event.actor = current_actor()
 
 
+def _message_template(session: Session, template: MessageTemplate, is_new: bool) -> None:
+    """A template uses only its event's variables, and lists them (rules/notices.py)."""
+    if template.event in notices.EVENTS:
+        notices.check_template(template.event, template.subject, template.body)
+        template.variables = notices.offered(template.event)
+
+
 # ---- safe delete: nothing is deleted while other records still refer to it ------------------
 EXAMPLES = 3
 
@@ -414,6 +422,7 @@ GUARDS = {
     MonthlyAssessment: _assessment,
     AnnualAssessment: _assessment,
     CareerMove: guard_career_move,
+    MessageTemplate: _message_template,
 }
 
 

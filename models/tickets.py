@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import DERIVED, Choices, Entity, between, choice, non_negative, ref, utcnow
 from .people import Staff
 from .property import CONTACT_CHANNEL, Owner, Unit
+
+if TYPE_CHECKING:
+    from .outbox import OutboxMessage
 
 INTAKE_CHANNEL = Choices(
     "intake_channel",
@@ -107,6 +111,10 @@ class Ticket(Entity):
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketEvent.at"
     )
+    # The messages to the owner about it (models/outbox.py): they go with the ticket.
+    messages: Mapped[list[OutboxMessage]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="OutboxMessage.id")
 
     def __str__(self) -> str:
         return self.code

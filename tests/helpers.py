@@ -25,6 +25,9 @@ UNIQUE_OVERRIDES = {
     "owner": {"id_number": "", "name": "新业主"},
     "ownership": {"since": "2030-01-01"},
     "ticket": {"code": "TNEW-0001"},
+    # the demo has each event's template for any channel (and one SMS variant): a copy is
+    # the email variant
+    "message_template": {"channel": "email"},
     "bill": {"period": "2031-01"},
     "payment": {"receipt_no": "RNEW000001"},
     "work_log": {"day": "2030-01-01"},
