@@ -11,12 +11,9 @@ back — with the change that caused it.
 
 from __future__ import annotations
 
-import secrets
-
 import sqlalchemy as sa
 from flask_babel import force_locale, format_currency
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     ArrearsReminder,
@@ -96,15 +93,9 @@ def _after_flush_postexec(session: Session, flush_context) -> None:
 
 # ---- one writer per kind of change ------------------------------------------------------
 def owner_link(session: Session, ticket: Ticket) -> str:
-    """The owner's link to `ticket`. The ticket's first link nonce is written beside the
-    record (not a change of it: no new version, as the owner's page's own first link)."""
+    """The owner's link to `ticket` (its first nonce written beside the record)."""
     from services.owner_links import link_for
 
-    if not ticket.owner_link_nonce:
-        nonce = secrets.token_hex(8)
-        session.execute(sa.update(Ticket.__table__).where(Ticket.__table__.c.id == ticket.id)
-                        .values(owner_link_nonce=nonce))
-        set_committed_value(ticket, "owner_link_nonce", nonce)
     try:
         return link_for(ticket)
     except RuntimeError:  # outside an app: no address to link to

