@@ -93,3 +93,43 @@ def test_tampered_and_expired_links_and_the_opt_out_on_a_phone(app, browser, tab
         traveller.shift(timedelta(days=app.config["OWNER_LINK_DAYS"], hours=1))
         assert tab.go(prepared.path).status == 410
         assert "已过期" in tab.page.locator("#refused").inner_text()
+
+
+def test_the_link_in_the_captured_message_opens_the_request_on_a_phone(app, browser, tab):
+    """End to end: resolving the ticket writes the owner's message to the outbox, the
+    worker's delivery captures it (the demo's channel), and the link in the captured text
+    opens the page on a phone, where a rating of 2 reopens the ticket (P-TKT-5, P-TKT-6)."""
+    import json
+    import re
+    from pathlib import Path
+    from urllib.parse import urlparse
+
+    from services import outbox
+    from services.channels import CAPTURE_FILE
+
+    tab.context.close()
+    _phone_tab(tab, browser)
+    capture = Path(app.instance_path) / CAPTURE_FILE
+    capture.unlink(missing_ok=True)
+    app.config["NOTICE_CAPTURE"] = True
+    try:
+        with time_machine.travel(NOW, tick=True):
+            prepared = resolved_ticket(app)
+            with app.test_request_context():
+                outbox.deliver_due(database.session)
+                database.session.commit()
+            with app.app_context():
+                code = database.session.get(Ticket, prepared.ticket_id).code
+            sent = [json.loads(line) for line in capture.read_text("utf-8").splitlines()]
+            resolved = [m for m in sent if m["event"] == "ticket_resolved" and code in m["body"]]
+            assert len(resolved) == 1
+            link = re.search(r"https?://\S+/o/[\w.\-]+", resolved[0]["body"])[0]
+            assert tab.go(urlparse(link).path).status == 200
+            _rate(tab.page, 2, 2, 2, "没修好")
+            tab.page.wait_for_selector("#reopened")
+            with app.app_context():
+                ticket = database.session.get(Ticket, prepared.ticket_id)
+                assert (ticket.status, ticket.feedback_source) == ("in_progress", "owner")
+    finally:
+        app.config["NOTICE_CAPTURE"] = False
+        capture.unlink(missing_ok=True)
