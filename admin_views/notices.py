@@ -17,11 +17,12 @@ class CommunityEventView(EntityView):
     action_letters = {"delete": "D", "announce": "U"}
 
     @action("announce", _l("Announce to the owners"),
-            _l("Send the selected events to the owners of their projects?"))
+            _l("Send the selected events to the owners of their projects (or of the building an "
+               "event names)?"))
     def action_announce(self, ids):
-        """One message per current owner of the project's units (owners who opted out of
-        non-essential notices get none); announcing again writes only to owners not yet
-        told."""
+        """One message per current owner of the project's units, or of the event's building
+        (owners who opted out of non-essential notices get none); announcing again writes
+        only to owners not yet told."""
         written = 0
 
         def one(event) -> None:

@@ -25,7 +25,7 @@ from .fees import ArrearsReminder, Bill, Payment
 from .outbox import MessageTemplate
 from .people import Staff
 from .platform import PolicySetting
-from .property import Unit, UnitAssignment
+from .property import Building, Unit, UnitAssignment
 from .queries import (
     company_today,
     local_date,
@@ -33,6 +33,7 @@ from .queries import (
     policy_at,
     previous_attempts,
 )
+from .service import CommunityEvent
 from .tickets import Ticket, TicketEvent
 from .tracking import current_actor
 from .training import TrainingResult, TrainingSession
@@ -411,7 +412,18 @@ def _safe_delete(session: Session, record) -> None:
                       what="; ".join(found))
 
 
+# ---- community events: one building's owners are in the event's project ----------------
+def _community_event(session: Session, event: CommunityEvent, is_new: bool) -> None:
+    building = event.building or (session.get(Building, event.building_id)
+                                  if event.building_id else None)
+    project_id = event.project.id if event.project is not None else event.project_id
+    if building is not None and building.project_id != project_id:
+        raise Refused(N_("The building %(building)s is not in the event's project."),
+                      building=str(building))
+
+
 GUARDS = {
+    CommunityEvent: _community_event,
     Bill: _bill,
     ArrearsReminder: _reminder,
     Ticket: _ticket,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Choices, Entity, choice, non_negative, ref
 from .people import Staff
-from .property import Owner, Project, Unit
+from .property import Building, Owner, Project, Unit
 
 EVENT_KIND = Choices(
     "community_event_kind",
@@ -39,6 +39,8 @@ class CommunityEvent(Entity):
     __table_args__ = (non_negative("attendees"),)
 
     project_id: Mapped[int] = ref("project.id")
+    # For one building's owners only (an announcement goes to them); none: the project's.
+    building_id: Mapped[int | None] = ref("building.id", nullable=True)
     steward_id: Mapped[int | None] = ref("staff.id", nullable=True)
     title: Mapped[str] = mapped_column(sa.String(100))
     kind: Mapped[str] = choice(EVENT_KIND, default="festival")
@@ -48,6 +50,7 @@ class CommunityEvent(Entity):
     summary: Mapped[str | None] = mapped_column(sa.Text)
 
     project: Mapped[Project] = relationship()
+    building: Mapped[Building | None] = relationship()
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:

@@ -167,10 +167,11 @@ WRITERS = {
 
 
 # ---- the community event announcement -----------------------------------------------------
-def announce(session: Session, event: CommunityEvent, building_id: int | None = None) -> int:
+def announce(session: Session, event: CommunityEvent) -> int:
     """A message about `event` to each current owner of a unit in its project (or only in
-    one building), once per owner however often it is announced. Returns how many were
-    written (owners who opted out get none: it is not essential)."""
+    its building, when the event names one), once per owner however often it is announced.
+    Returns how many were written (owners who opted out get none: it is not essential)."""
+    building_id = event.building_id
     today = company_today()
     query = (sa.select(Owner).join(Ownership, Ownership.owner_id == Owner.id)
              .join(Unit, Unit.id == Ownership.unit_id)

@@ -288,6 +288,34 @@ def test_an_announcement_reaches_each_owner_once_and_respects_consent(app, provi
         assert [m.event for m in _messages(owner_id=opted.id)] == ["ticket_received"]
 
 
+def test_an_event_for_one_building_reaches_only_its_owners_P_COM_1(app, providers):
+    """An event naming a building is announced to that building's current owners only; a
+    building of another project is refused with the reason."""
+    from models import Building, Unit
+    from rules.refusal import Refused
+
+    with app.test_request_context():
+        event = database.session.scalars(sa.select(CommunityEvent).order_by(
+            CommunityEvent.id)).first()
+        building = database.session.scalars(sa.select(Building).where(
+            Building.project_id == event.project_id).order_by(Building.id)).first()
+        event.building = building
+        database.session.commit()
+        written = notices.announce(database.session, event)
+        database.session.commit()
+        told = {m.owner_id for m in _messages(event="community_event")}
+        in_building = set(database.session.scalars(
+            sa.select(Ownership.owner_id).join(Unit, Unit.id == Ownership.unit_id)
+            .where(Unit.building_id == building.id, Ownership.until.is_(None))))
+        assert written == len(told) > 0 and told <= in_building
+        elsewhere = database.session.scalars(sa.select(Building).where(
+            Building.project_id != event.project_id)).first()
+        event.building = elsewhere
+        with pytest.raises(Refused):
+            database.session.flush()
+        database.session.rollback()
+
+
 def test_quiet_hours_hold_a_non_urgent_message_till_morning(app, providers, monkeypatch):
     """A non-urgent message written at 23:00 company time waits till 08:00; an urgent one
     goes at once."""
