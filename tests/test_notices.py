@@ -233,7 +233,27 @@ def test_a_provider_error_is_retried_then_fails_visibly(app, providers, monkeypa
         ticket_id = ticket.id
     assert len(providers.sms) == 3 and providers.delivered("sms") == []
     page = as_role("admin").get(f"/admin/ticket/step/?id={ticket_id}")
-    assert b"message-failed" in page.data and b"isv.BUSINESS_LIMIT_CONTROL" in page.data
+    html = page.data.decode()
+    assert "message-failed" in html and "服务商未接受此消息" in html  # explained in Chinese
+    assert 'title="provider: ' in html and "isv.BUSINESS_LIMIT_CONTROL" in html  # raw: tooltip
+
+
+def test_a_worker_that_stops_every_time_is_explained_in_chinese(app, providers, as_role):
+    """The claim expired after the last try: the page says so in Chinese, not in English."""
+    with app.test_request_context():
+        ticket = _new_ticket(_owner("phone", phone="13700003333"))
+        database.session.commit()
+        database.session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.ticket_id == ticket.id).values(
+            status="sending", attempts=5, claimed_by="gone",
+            claimed_until=utcnow() - timedelta(minutes=1)))
+        database.session.commit()
+        assert _deliver() == {}
+        [message] = _messages(ticket_id=ticket.id)
+        assert (message.status, message.last_error) == ("failed", outbox.WORKER_STOPPED)
+        ticket_id = ticket.id
+    html = as_role("admin").get(f"/admin/ticket/step/?id={ticket_id}").data.decode()
+    assert "每次发送都被中断" in html and "the worker stopped" not in html
 
 
 def test_a_rolled_back_change_sends_nothing(app, providers, as_role):
