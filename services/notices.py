@@ -31,7 +31,6 @@ from models import (
 from models.base import utcnow
 from models.queries import company_today, company_zone
 from models.tickets import HANDLING_DEPARTMENT, TICKET_CATEGORY
-
 from rules import notices as notice_rules
 
 from . import outbox

@@ -17,13 +17,10 @@ from extensions import db as database
 from models import CommunityEvent, OutboxMessage, Owner
 from services import notices, outbox
 from services.tickets import take_step
-from tests.test_notices import (  # noqa: F401 - the fixture and the helpers of the outbox
-    _deliver,
-    _messages,
-    _new_ticket,
-    _owner,
-    providers,
-)
+from tests import test_notices
+from tests.test_notices import _deliver, _messages, _new_ticket, _owner
+
+providers = test_notices.providers  # the stand-in providers (a fixture)
 
 
 def test_a_lost_claim_is_not_sent_P_TKT_4(app, providers):
