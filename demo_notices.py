@@ -19,8 +19,8 @@ from services.notices import owner_link
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # (event, channel, subject, body, provider template): the SMS variant of "received" is shorter
-SMS_RECEIVED = ("您的报事已受理 {编号}",
-                "【锦绣物业】报事 {编号} 已受理，{处理时限} 前处理，进度：{链接}", "SMS_460000001")
+SMS_RECEIVED = ("您的诉求已收到 {编号}",
+                "【锦绣物业】诉求 {编号} 已收到，{处理时限} 前处理，进度：{链接}", "SMS_460000001")
 
 
 def seed(session, anchor: datetime) -> int:
@@ -51,7 +51,7 @@ def seed(session, anchor: datetime) -> int:
         for event, at in steps:
             variables = {"owner": owner.name, "code": ticket.code,
                          "deadline": f"{ticket.due_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
-                         "category": "报修", "resolution": ticket.resolution or "",
+                         "category": "报修",
                          "link": owner_link(session, ticket)}
             order = [c for c in notices.channel_order(owner.preferred_channel)
                      if CHANNELS[c].address(owner)]

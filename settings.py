@@ -21,10 +21,19 @@ class Setting:
     secret: bool = False
     production: bool = False  # a deployment should set it
     kind: type = str
+    blank: bool = False  # set but empty is a value of its own (no quiet hours), not unset
 
 
 def flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def quiet_hours(value: str) -> str:
+    """The quiet-hours setting as given, once it reads like 22:00-08:00 (else ValueError)."""
+    from rules.notices import quiet_hours as parse
+
+    parse(value)
+    return value
 
 
 SETTINGS = (
@@ -77,7 +86,8 @@ SETTINGS = (
             "instead of sending them (true/false)", "off (on in the demo)", "NOTICE_CAPTURE",
             kind=flag),
     Setting("STEWARD_NOTICE_QUIET_HOURS", "company hours non-urgent messages wait out "
-            "(empty: none)", "22:00-08:00", "NOTICE_QUIET_HOURS"),
+            "(set but empty: none)", "22:00-08:00", "NOTICE_QUIET_HOURS", kind=quiet_hours,
+            blank=True),
     Setting("STEWARD_NOTICE_MAX_ATTEMPTS", "tries before a message is failed", "5",
             "NOTICE_MAX_ATTEMPTS", kind=int),
     Setting("STEWARD_NOTICE_RETRY_SECONDS", "wait after the first failed try (×4 each "
@@ -116,9 +126,12 @@ def from_environment(environ=None) -> dict:
     config = {}
     for setting in SETTINGS:
         value = environ.get(setting.name)
-        if setting.config is None or value in (None, ""):
+        if setting.config is None or value is None or (value == "" and not setting.blank):
             continue
-        config[setting.config] = setting.kind(value)
+        try:
+            config[setting.config] = setting.kind(value)
+        except ValueError as error:  # stop at startup, not in the first request using it
+            raise RuntimeError(f"{setting.name}: {error}") from None
     if "COMPANY_TIMEZONE" in config:
         config["BABEL_DEFAULT_TIMEZONE"] = config["COMPANY_TIMEZONE"]
     if "MAX_UPLOAD_MB" in config:
@@ -143,11 +156,14 @@ def report(environ=None) -> tuple[list[str], list[str]]:
     lines, missing = [], []
     for setting in SETTINGS:
         value = environ.get(setting.name, "")
-        if value:
+        if setting.blank and setting.name in environ and not value.strip():
+            lines.append(f"{setting.name} = (empty: none)")
+        elif value:
             try:
                 setting.kind(value)
-            except ValueError:
-                lines.append(f"{setting.name} = {shown(setting, value)}  INVALID: not a number")
+            except ValueError as error:
+                why = "not a number" if setting.kind is int else str(error)
+                lines.append(f"{setting.name} = {shown(setting, value)}  INVALID: {why}")
                 missing.append(setting.name)
                 continue
             lines.append(f"{setting.name} = {shown(setting, value)}")

@@ -21,6 +21,7 @@ from models.base import utcnow
 from models.outbox import MESSAGE_CHANNEL, MESSAGE_STATUS, NOTICE_EVENT
 from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import corrections, workflow
+from services import outbox
 from services.tickets import take_step
 
 from .context import current_role, policy_today
@@ -154,6 +155,7 @@ class TicketView(IntakeCorrection, EntityView):
             can_correct=self.may_open("correct_view"), can_note=self.may_note(),
             messages=ticket.messages, message_events=NOTICE_EVENT,
             message_channels=MESSAGE_CHANNEL, message_statuses=MESSAGE_STATUS,
+            explain_error=outbox.explain,
             format_moment=self.format_moment, return_url=self.get_url(".index_view"),
         )
 

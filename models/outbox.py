@@ -41,8 +41,11 @@ MESSAGE_STATUS = Choices(
     failed=_l("Failed"),
     not_configured=_l("Channel not configured"),
     no_address=_l("No address for the owner"),
+    overtaken=_l("Not sent: the request moved on"),
+    opted_out=_l("Not sent: the owner opted out"),
 )
-FINAL_STATUSES = ("sent", "failed", "not_configured", "no_address")
+FINAL_STATUSES = ("sent", "failed", "not_configured", "no_address", "overtaken",
+                  "opted_out")
 
 
 class MessageTemplate(Entity):

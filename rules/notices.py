@@ -22,7 +22,7 @@ CHANNELS = ("wechat", "sms", "email")
 # also write the key itself, {code}.
 NAMES = {
     "owner": "业主", "code": "编号", "link": "链接", "deadline": "处理时限", "category": "类别",
-    "department": "处理部门", "note": "进展", "resolution": "处理结果", "time": "时间",
+    "department": "处理部门", "note": "进展", "time": "时间",
     "steward": "管家", "amount": "欠费金额", "bills": "欠费账单", "title": "活动",
     "location": "地点", "project": "项目",
 }
@@ -42,26 +42,28 @@ class Event:
 _TICKET = ("owner", "code", "link")
 
 EVENTS: dict[str, Event] = {e.name: e for e in (
+    # The owner's request is 诉求 in every message, as on the owner's page. The resolution
+    # text is the staff's record (it may name a worker or judge the owner): no message
+    # offers it; the owner hears only what the steward shares as a progress note.
     Event("ticket_received", N_("Ticket received"), True, (*_TICKET, "deadline", "category"),
-          "您的报事已受理 {编号}",
-          "{业主}您好，您的报事（{类别}）已登记，编号 {编号}，我们将在 {处理时限} 前处理完毕。"
+          "您的诉求已收到 {编号}",
+          "{业主}您好，您的诉求（{类别}）已登记，编号 {编号}，我们将在 {处理时限} 前处理完毕。"
           "查看进度：{链接}"),
     Event("ticket_dispatched", N_("Ticket dispatched"), True, (*_TICKET, "department"),
-          "您的报事 {编号} 已派单",
-          "{业主}您好，您的报事 {编号} 已派至{处理部门}处理。查看进度：{链接}"),
+          "您的诉求 {编号} 已派单",
+          "{业主}您好，您的诉求 {编号} 已派至{处理部门}处理。查看进度：{链接}"),
     Event("ticket_progress", N_("Progress note for the owner"), True, (*_TICKET, "note"),
-          "您的报事 {编号} 有新进展",
-          "{业主}您好，您的报事 {编号} 进展：{进展}。查看进度：{链接}"),
-    Event("ticket_resolved", N_("Ticket resolved: rating asked"), True,
-          (*_TICKET, "resolution"),
-          "您的报事 {编号} 已处理完毕，请评价",
-          "{业主}您好，您的报事 {编号} 已处理：{处理结果}。请在此为我们的服务评分：{链接}"),
+          "您的诉求 {编号} 有新进展",
+          "{业主}您好，您的诉求 {编号} 进展：{进展}。查看进度：{链接}"),
+    Event("ticket_resolved", N_("Ticket resolved: rating asked"), True, _TICKET,
+          "您的诉求 {编号} 已处理完毕，请评价",
+          "{业主}您好，您的诉求 {编号} 已处理完毕。请在此为我们的服务评分：{链接}"),
     Event("ticket_reopened", N_("Ticket reopened after a poor rating"), True, _TICKET,
-          "您的报事 {编号} 已重新处理",
-          "{业主}您好，很抱歉未能让您满意，您的报事 {编号} 已重新安排处理。查看进度：{链接}"),
+          "您的诉求 {编号} 已重新处理",
+          "{业主}您好，很抱歉未能让您满意，您的诉求 {编号} 已重新安排处理。查看进度：{链接}"),
     Event("ticket_closed", N_("Ticket closed"), True, _TICKET,
-          "您的报事 {编号} 已关闭",
-          "{业主}您好，您的报事 {编号} 已办结，感谢您的支持。详情：{链接}"),
+          "您的诉求 {编号} 已关闭",
+          "{业主}您好，您的诉求 {编号} 已办结，感谢您的支持。详情：{链接}"),
     Event("visit_planned", N_("Return visit planned"), False, ("owner", "time", "steward"),
           "回访预约",
           "{业主}您好，您的管家{管家}将于 {时间} 对您进行回访，如需改期请联系物业服务中心。"),
@@ -119,6 +121,19 @@ def check_template(event: str, *texts: str) -> None:
                       offered=offered(event))
 
 
+def offered_only(event: str, variables: dict) -> dict:
+    """The variables `event` offers, of those written (a message written before a variable
+    was withdrawn keeps it in its row: it is not sent)."""
+    keys = set(EVENTS[event].variables)
+    return {key: value for key, value in variables.items() if key in keys}
+
+
+def clause(text: str) -> str:
+    """A note set inside a sentence of the template: without its own final stop, so
+    "进展：{进展}。" never reads "。。"."""
+    return (text or "").strip().rstrip("。.；;，,！!？? ").strip()
+
+
 def render(text: str, variables: dict) -> str:
     """`text` with its variables (keyed as in NAMES) filled in; one the event lacks is left
     empty."""
@@ -131,14 +146,23 @@ QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 def quiet_hours(setting: str | None) -> tuple[time, time] | None:
-    """"22:00-08:00" → (22:00, 08:00); empty → None (no quiet hours)."""
+    """"22:00-08:00" → (22:00, 08:00); empty → None (no quiet hours). Anything else (an en
+    dash, 24:00, one time) is a ValueError: settings.py checks it at startup and in `flask
+    check-config`, so a typo never reaches the save hook that writes messages."""
     if not setting or not setting.strip():
         return None
     found = QUIET.match(setting)
-    if not found:
-        raise ValueError(f"quiet hours {setting!r}: write them like 22:00-08:00")
-    h1, m1, h2, m2 = map(int, found.groups())
-    return time(h1, m1), time(h2, m2)
+    try:
+        h1, m1, h2, m2 = map(int, found.groups())
+        return time(h1, m1), time(h2, m2)
+    except (AttributeError, ValueError):
+        raise ValueError(f"quiet hours {setting!r}: write them like 22:00-08:00 "
+                         "(hours 0-23, an ASCII hyphen)") from None
+
+
+def inside_quiet_hours(local_now: datetime, quiet: tuple[time, time] | None,
+                       urgent: bool) -> bool:
+    return send_after(local_now, quiet, urgent) > local_now
 
 
 def send_after(local_now: datetime, quiet: tuple[time, time] | None, urgent: bool) -> datetime:
@@ -154,6 +178,26 @@ def send_after(local_now: datetime, quiet: tuple[time, time] | None, urgent: boo
     day = local_now.date() if now < end else local_now.date() + timedelta(days=1)
     return local_now.replace(year=day.year, month=day.month, day=day.day, hour=end.hour,
                              minute=end.minute, second=0, microsecond=0)
+
+
+# ---- still worth sending ----------------------------------------------------------------
+# The ticket statuses in which each ticket message still tells the owner something true: a
+# message held (quiet hours, retries) past them is dropped as overtaken — "please rate"
+# after the owner rated, "dispatched" once the ticket is resolved. Its successor says more.
+CURRENT_WHILE = {
+    "ticket_received": ("new", "accepted", "in_progress"),
+    "ticket_dispatched": ("in_progress",),
+    "ticket_progress": ("new", "accepted", "in_progress", "resolved"),
+    "ticket_resolved": ("resolved",),
+    "ticket_reopened": ("in_progress",),
+    "ticket_closed": ("closed",),
+}
+
+
+def overtaken(event: str, ticket_status: str | None) -> bool:
+    """P-TKT-4, P-TKT-5: a ticket message whose ticket has since moved on is not sent."""
+    allowed = CURRENT_WHILE.get(event)
+    return allowed is not None and ticket_status is not None and ticket_status not in allowed
 
 
 def retry_delay(attempts: int, base_seconds: int) -> timedelta:

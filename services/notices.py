@@ -31,6 +31,7 @@ from models import (
 from models.base import utcnow
 from models.queries import company_today, company_zone
 from models.tickets import HANDLING_DEPARTMENT, TICKET_CATEGORY
+from rules import notices as notice_rules
 
 from . import outbox
 
@@ -122,9 +123,8 @@ def _step(session: Session, kind: str, event: TicketEvent) -> None:
         return  # solved on the spot: the next message is "resolved"
     extra = {
         "ticket_dispatched": {"department": str(HANDLING_DEPARTMENT.label(ticket.department))},
-        "ticket_progress": {"note": (event.note or "").strip()},
-        "ticket_resolved": {"resolution": ticket.resolution or ""},
-    }.get(kind, {})
+        "ticket_progress": {"note": notice_rules.clause(event.note)},
+    }.get(kind, {})  # never the resolution: it is the staff's record, not the owner's
     _ticket_message(session, kind, ticket, **extra)
 
 
@@ -197,7 +197,13 @@ def announce(session: Session, event: CommunityEvent) -> int:
 
 
 def init_app(app) -> None:
-    """Registered after the guards, so a new ticket's deadline is set when it is read."""
+    """Registered after the guards, so a new ticket's deadline is set when it is read. A
+    malformed quiet-hours setting stops the app here, not in every later save."""
+    try:
+        notice_rules.quiet_hours(app.config.get("NOTICE_QUIET_HOURS",
+                                           outbox.DEFAULTS["NOTICE_QUIET_HOURS"]))
+    except ValueError as error:
+        raise RuntimeError(f"STEWARD_NOTICE_QUIET_HOURS: {error}") from None
     if not sa.event.contains(Session, "before_flush", _before_flush):
         sa.event.listen(Session, "before_flush", _before_flush)
         sa.event.listen(Session, "after_flush_postexec", _after_flush_postexec)

@@ -93,33 +93,43 @@ def _deliver(at=None) -> dict:
     return found
 
 
-def _whole_ticket_life(ticket: Ticket) -> None:
-    """Every step that tells the owner, a poor rating among them (P-TKT-6)."""
+def _whole_ticket_life(ticket: Ticket, each=lambda: None) -> None:
+    """Every step that tells the owner, a poor rating among them (P-TKT-6); `each` runs
+    after each one (the worker delivering as the ticket goes)."""
     take_step(database.session, ticket, "accept", actor="steward1")
     take_step(database.session, ticket, "start", actor="steward1", department="engineering")
-    database.session.add(TicketEvent(ticket=ticket, note="师傅明早九点上门",
+    each()
+    database.session.add(TicketEvent(ticket=ticket, note="师傅明早九点上门。",
                                      shared_with_owner=True))
     database.session.add(TicketEvent(ticket=ticket, note="内部：配件缺货"))  # not for the owner
     database.session.flush()
-    take_step(database.session, ticket, "resolve", actor="steward1", resolution="已更换水管")
-    take_step(database.session, ticket, "feedback", actor="steward1", rating=2)
-    take_step(database.session, ticket, "resolve", actor="steward1", resolution="已返修")
-    take_step(database.session, ticket, "feedback", actor="steward1", rating=5)
+    each()
+    for resolution, rating in (("已更换水管。维修工王师傅13900001111；业主态度差", 2),
+                               ("已返修", 5)):
+        take_step(database.session, ticket, "resolve", actor="steward1",
+                  resolution=resolution)
+        each()
+        take_step(database.session, ticket, "feedback", actor="steward1", rating=rating)
+        each()
     take_step(database.session, ticket, "close", actor="steward1")
 
 
 def test_a_tickets_life_sends_one_wechat_message_per_event(app, providers):
     """P-TKT-4, P-TKT-5, P-TKT-6: received, dispatched, the note marked for the owner,
     resolved (asking for a rating), reopened after a poor rating, resolved, closed — each
-    once, on WeChat, the owner's preferred channel, with its template id and the owner's
-    link; the access token is fetched once and kept."""
+    once, as the ticket goes, on WeChat, the owner's preferred channel, with its template id
+    and the owner's link; the access token is fetched once and kept. The resolution text is
+    the staff's: no message carries it; a note's own full stop is not doubled."""
     with app.test_request_context():
         owner = _owner("wechat", openid="oOwner0001")
         ticket = _new_ticket(owner)
-        _whole_ticket_life(ticket)
         database.session.commit()
+        outcomes = [_deliver()]
+        _whole_ticket_life(ticket, each=lambda: outcomes.append(_deliver()))
+        database.session.commit()
+        outcomes.append(_deliver())
         assert [m.event for m in _messages(ticket_id=ticket.id)] == TICKET_EVENTS
-        assert _deliver() == {"sent": len(TICKET_EVENTS)}
+        assert [o for o in outcomes if o] == [{"sent": 1}] * len(TICKET_EVENTS)
         sent = _messages(ticket_id=ticket.id)
     assert {m.status for m in sent} == {"sent"} and {m.channel for m in sent} == {"wechat"}
     assert providers.tokens == 1
@@ -131,9 +141,13 @@ def test_a_tickets_life_sends_one_wechat_message_per_event(app, providers):
     assert received[0]["data"]["code"]["value"] == "T-NOTICE-1"
     assert all("/o/" in r["url"] for r in received)
     assert received[2]["data"]["note"]["value"] == "师傅明早九点上门"
-    assert "配件缺货" not in json.dumps(received, ensure_ascii=False)
+    assert "。。" not in sent[2].body and "师傅明早九点上门。" in sent[2].body
+    everything = json.dumps(received, ensure_ascii=False) + "".join(m.body for m in sent)
+    assert "配件缺货" not in everything
+    assert "王师傅" not in everything and "态度差" not in everything and "已返修" not in everything
     assert "维修" in sent[1].body or "工程" in sent[1].body  # the department, in Chinese
     assert "评分" in sent[3].body and "/o/" in sent[3].body
+    assert "已收到" in sent[0].subject and "诉求" in sent[0].body
     assert providers.sms == [] and providers.smtp.mailbox.mails == []
 
 
@@ -219,7 +233,27 @@ def test_a_provider_error_is_retried_then_fails_visibly(app, providers, monkeypa
         ticket_id = ticket.id
     assert len(providers.sms) == 3 and providers.delivered("sms") == []
     page = as_role("admin").get(f"/admin/ticket/step/?id={ticket_id}")
-    assert b"message-failed" in page.data and b"isv.BUSINESS_LIMIT_CONTROL" in page.data
+    html = page.data.decode()
+    assert "message-failed" in html and "服务商未接受此消息" in html  # explained in Chinese
+    assert 'title="provider: ' in html and "isv.BUSINESS_LIMIT_CONTROL" in html  # raw: tooltip
+
+
+def test_a_worker_that_stops_every_time_is_explained_in_chinese(app, providers, as_role):
+    """The claim expired after the last try: the page says so in Chinese, not in English."""
+    with app.test_request_context():
+        ticket = _new_ticket(_owner("phone", phone="13700003333"))
+        database.session.commit()
+        database.session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.ticket_id == ticket.id).values(
+            status="sending", attempts=5, claimed_by="gone",
+            claimed_until=utcnow() - timedelta(minutes=1)))
+        database.session.commit()
+        assert _deliver() == {}
+        [message] = _messages(ticket_id=ticket.id)
+        assert (message.status, message.last_error) == ("failed", outbox.WORKER_STOPPED)
+        ticket_id = ticket.id
+    html = as_role("admin").get(f"/admin/ticket/step/?id={ticket_id}").data.decode()
+    assert "每次发送都被中断" in html and "the worker stopped" not in html
 
 
 def test_a_rolled_back_change_sends_nothing(app, providers, as_role):
