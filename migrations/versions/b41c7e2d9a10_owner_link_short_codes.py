@@ -5,8 +5,8 @@ Revises: 4072e751c233
 Create Date: 2026-11-27 14:10:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import models.base
 
@@ -20,9 +20,12 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('owner_link_expires_at', models.base.UTCDateTime(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_ticket_owner_link_nonce'), ['owner_link_nonce'], unique=True)
-        batch_op.create_index(batch_op.f('ix_ticket_owner_link_used_nonce'), ['owner_link_used_nonce'], unique=False)
+        batch_op.add_column(sa.Column('owner_link_expires_at', models.base.UTCDateTime(),
+                                      nullable=True))
+        batch_op.create_index(batch_op.f('ix_ticket_owner_link_nonce'), ['owner_link_nonce'],
+                              unique=True)
+        batch_op.create_index(batch_op.f('ix_ticket_owner_link_used_nonce'),
+                              ['owner_link_used_nonce'], unique=False)
 
 
 def downgrade():
