@@ -18,7 +18,7 @@ from rules import owner_feedback
 from rules.refusal import Refused
 from services.tickets import take_step
 
-from .conftest import login
+from .conftest import ROOT, login
 from .owner_page_helpers import (
     INTERNAL,
     NOW,
@@ -275,3 +275,30 @@ def test_the_assessment_sheet_names_who_gave_each_rating_P_KPI_1(app, client, fr
         f"/admin/monthly-assessment/sheet/?id={sheet_id}").get_data(as_text=True)
     assert f"{code} (4 · 业主)" in sheet
     assert "其中业主在业主页面自评：1" in sheet
+
+
+def test_gunicorns_access_log_keeps_no_owner_link_code():
+    """The access log gunicorn.conf.py configures writes /o/… in place of an owner's link
+    code, in the request line and the referrer (review of issue 14, finding 4)."""
+    import runpy
+    from datetime import timedelta as span
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", settings["access_log_format"] + ' "%(f)s" %(U)s')
+    logger = settings["logger_class"](config)
+    written = []
+    logger.access_log = SimpleNamespace(info=lambda fmt, atoms: written.append(fmt % atoms))
+    code = "abc23def45"
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": f"/o/{code}/rate", "PATH_INFO":
+               f"/o/{code}/rate", "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "10.0.0.9", "HTTP_REFERER": f"https://wy.jinxiu.cn/o/{code}"}
+    request = SimpleNamespace(headers=[("REFERER", f"https://wy.jinxiu.cn/o/{code}")])
+    response = SimpleNamespace(status="200 OK", sent=10, response_length=10, headers=[])
+    logger.access(response, request, environ, span(milliseconds=12))
+    [line] = written
+    assert code not in line and '"POST /o/…/rate HTTP/1.1" 200' in line
