@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from models import Ticket
+from models import Ticket, TicketEvent
 from models.base import utcnow
 
 SALT = "owner-ticket-link"  # the first version's signed tokens
@@ -82,6 +82,15 @@ def revoke(ticket: Ticket) -> None:
     """Every link sent so far stops working; the next message carries a new one."""
     ticket.owner_link_nonce = None
     ticket.owner_link_expires_at = None
+
+
+def revoked_by_staff(session: Session, ticket: Ticket, actor: str, note: str) -> None:
+    """A member of staff revokes the link (sent to the wrong number, a unit sold): the
+    ticket's history says who and when (a ticket event not shared with the owner; the
+    link's own fields are system fields, outside the audit trail)."""
+    revoke(ticket)
+    session.add(TicketEvent(ticket=ticket, at=utcnow(), actor=actor, from_status=ticket.status,
+                            to_status=ticket.status, note=note, shared_with_owner=False))
 
 
 def used_for_rating(ticket: Ticket) -> None:

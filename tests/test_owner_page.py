@@ -16,6 +16,7 @@ from models import AuditEntry, Owner, Ticket, TicketEvent
 from models.queries import activity_record, local_date
 from rules import owner_feedback
 from rules.refusal import Refused
+from services import owner_links
 from services.tickets import take_step
 
 from .conftest import ROOT, login
@@ -363,3 +364,35 @@ def test_gunicorns_access_log_keeps_no_owner_link_code():
     logger.access(response, request, environ, span(milliseconds=12))
     [line] = written
     assert code not in line and '"POST /o/…/rate HTTP/1.1" 200' in line
+
+
+def test_staff_revoke_an_owners_link_from_the_tickets_list_P_TKT_4(app, client, frozen,
+                                                                    as_role):
+    """Sent to the wrong number, or the unit sold: the link opens nothing from then on, the
+    ticket's history says who revoked it, and the next message brings a new link."""
+    prepared = resolved_ticket(app)
+    assert client.get(prepared.path).status_code == 200
+    staff = as_role("admin")
+    assert "revoke_owner_link" in staff.get("/admin/ticket/").get_data(as_text=True)
+    response = staff.post("/admin/ticket/action/", data={
+        "action": "revoke_owner_link", "rowid": str(prepared.ticket_id)},
+        follow_redirects=True)
+    assert "1 条业主链接已撤销" in response.get_data(as_text=True)
+    assert client.get(prepared.path).status_code == 404
+    with app.app_context():
+        event = database.session.scalars(sa.select(TicketEvent).where(
+            TicketEvent.ticket_id == prepared.ticket_id).order_by(TicketEvent.id.desc())).first()
+        assert (event.actor, event.shared_with_owner) == ("admin", False)
+        assert "业主链接已撤销" in event.note
+        fresh = "/o/" + owner_links.token_for(database.session.get(Ticket, prepared.ticket_id))
+        database.session.commit()
+    assert fresh != prepared.path and client.get(fresh).status_code == 200
+
+
+def test_the_revoke_action_is_for_those_who_handle_the_ticket(app, frozen, as_role):
+    prepared = resolved_ticket(app)
+    response = as_role("hr").post("/admin/ticket/action/", data={
+        "action": "revoke_owner_link", "rowid": str(prepared.ticket_id)})
+    assert response.status_code == 403
+    with app.app_context():
+        assert database.session.get(Ticket, prepared.ticket_id).owner_link_nonce
