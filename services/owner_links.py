@@ -62,16 +62,21 @@ def token_for(ticket: Ticket) -> str:
     changes nothing about the request)."""
     code = ticket.owner_link_nonce if _is_code(ticket.owner_link_nonce) else _new_code()
     expires = utcnow() + timedelta(days=current_app.config["OWNER_LINK_DAYS"])
-    session = object_session(ticket)
-    if session is None or ticket.id is None:
-        ticket.owner_link_nonce, ticket.owner_link_expires_at = code, expires
-    else:
-        table = Ticket.__table__
-        session.execute(sa.update(table).where(table.c.id == ticket.id)
-                        .values(owner_link_nonce=code, owner_link_expires_at=expires))
-        set_committed_value(ticket, "owner_link_nonce", code)
-        set_committed_value(ticket, "owner_link_expires_at", expires)
+    _write_beside(object_session(ticket), ticket, owner_link_nonce=code,
+                  owner_link_expires_at=expires)
     return code
+
+
+def _write_beside(session: Session | None, ticket: Ticket, **values) -> None:
+    """Write the link's fields without making a new version of the ticket."""
+    if session is None or ticket.id is None:
+        for name, value in values.items():
+            setattr(ticket, name, value)  # a ticket not yet saved: saved with them
+        return
+    table = Ticket.__table__
+    session.execute(sa.update(table).where(table.c.id == ticket.id).values(**values))
+    for name, value in values.items():
+        set_committed_value(ticket, name, value)
 
 
 def link_for(ticket: Ticket) -> str:
@@ -87,8 +92,9 @@ def revoke(ticket: Ticket) -> None:
 def revoked_by_staff(session: Session, ticket: Ticket, actor: str, note: str) -> None:
     """A member of staff revokes the link (sent to the wrong number, a unit sold): the
     ticket's history says who and when (a ticket event not shared with the owner; the
-    link's own fields are system fields, outside the audit trail)."""
-    revoke(ticket)
+    link's own fields are system fields beside the record, outside its versions and audit
+    trail, so they are cleared without a new version of the ticket)."""
+    _write_beside(session, ticket, owner_link_nonce=None, owner_link_expires_at=None)
     session.add(TicketEvent(ticket=ticket, at=utcnow(), actor=actor, from_status=ticket.status,
                             to_status=ticket.status, note=note, shared_with_owner=False))
 
