@@ -48,6 +48,9 @@ class Config:
     OWNER_PAGE_LINK_HITS = 60
     OWNER_PAGE_WINDOW_MINUTES = 10
     OWNER_PAGE_LOCK_MINUTES = 10
+    # Reverse proxies in front of the app (nginx, a load balancer): their X-Forwarded-For and
+    # -Proto are trusted, so sign-in and owner's page throttles see the client's address.
+    PROXIES = 0
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     COMPANY_TIMEZONE = "Asia/Shanghai"  # times are stored in UTC, shown in this zone
     BABEL_DEFAULT_TIMEZONE = COMPANY_TIMEZONE
@@ -85,6 +88,18 @@ def apply_security_settings(app, *, demo: bool = False) -> None:
     if (demo or app.config.get("TESTING")) and "STEWARD_COOKIE_SECURE" not in os.environ:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
     ensure_secret_key(app, demo=demo)
+    trust_proxies(app)
+
+
+def trust_proxies(app) -> None:
+    """With PROXIES set, the client's address and scheme are the ones the proxies forward
+    (werkzeug's ProxyFix, trusting that many hops and no more)."""
+    hops = int(app.config.get("PROXIES") or 0)
+    if hops > 0 and not getattr(app.wsgi_app, "steward_proxies", 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app.steward_proxies = hops
 
 
 def ensure_secret_key(app, *, demo: bool = False) -> None:

@@ -7,6 +7,9 @@ value can be changed from the environment (the list is in settings.py and the RE
 
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("STEWARD_BIND", "127.0.0.1:8000")
 # Processes for CPU (rendering, the rules), threads for waiting on the database.
@@ -27,6 +30,23 @@ accesslog = os.environ.get("STEWARD_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("STEWARD_LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# An owner's link opens their request (services/owner_links.py): the access log, like the
+# app's request log, keeps /o/… without the code.
+OWNER_LINK = re.compile(r"/o/[^/?#\s\"]+")
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with owners' link codes cut out of every access-log field."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key, value in atoms.items():
+            if isinstance(value, str) and "/o/" in value:
+                atoms[key] = OWNER_LINK.sub("/o/…", value)
+        return atoms
+
+
+logger_class = AccessLogger
 # Behind a reverse proxy on the same host (nginx), trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("STEWARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Load the app before forking: workers share its memory and a broken config fails at once.

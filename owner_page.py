@@ -3,9 +3,9 @@
 Outside /admin and so outside the staff sign-in, but not outside CSRF (the app's CSRFProtect
 covers its forms), the security headers or the request log. Shows one request — code, what
 was asked, the unit, status and deadline, and only the ticket events the steward chose to
-share — and, once resolved, takes the owner's rating. Throttled per client address and per
-link the way sign-in is (rules/accounts.py): too many requests within the window lock for a
-while, with a page saying until when.
+share — and, once resolved, takes the owner's rating. Throttled mainly per link the way
+sign-in is (rules/accounts.py): too many requests within the window lock for a while, with a
+page saying until when; links that name nothing are also counted per client address.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from flask import (
 )
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 
+import errors
 from admin_views.fields import format_datetime
 from extensions import db
 from models import OwnerPageHit
@@ -42,8 +44,9 @@ bp = Blueprint("owner_page", __name__, url_prefix="/o")
 REFUSALS = {  # LinkRefused.reason → (what the page says, HTTP status)
     "expired": (_l("This link has expired. The next message about your request brings a new "
                    "one; or call your steward's service desk."), 410),
-    "tampered": (_l("This link is not valid. Please open the link exactly as it came in your "
-                    "message."), 404),
+    "tampered": (_l("This link is not valid (or no longer: a newer message may carry a new "
+                    "one). Please open the link in your latest message exactly as it came, "
+                    "or call your steward's service desk."), 404),
     "revoked": (_l("This link is no longer valid: a newer message about your request carries "
                    "the current link."), 410),
     "used": (_l("This link was used for your rating. Thank you! If we handle your request "
@@ -74,9 +77,27 @@ def _throttles() -> tuple[Throttle, Throttle]:
             Throttle(config["OWNER_PAGE_LINK_HITS"], window, lock))
 
 
-def _throttled(token: str):
-    """The "too many requests" page if this address or link is locked; else None, and this
-    request is counted."""
+def _too_many(until, now):
+    message = gettext("Too many requests. Please try again after %(time)s.",
+                      time=format_datetime(None, until))
+    seconds = max(1, int((until - now).total_seconds()))
+    return (render_template("owner/refused.html", message=message), 429,
+            {"Retry-After": str(seconds)})
+
+
+def _refusal_page(reason: str):
+    message, status = REFUSALS.get(reason, REFUSALS["tampered"])
+    return render_template("owner/refused.html", message=message), status
+
+
+def _ticket_or_refusal(token: str):
+    """(ticket, None), or (None, the page saying why not: the link is refused or locked).
+
+    Throttled mainly per link: every request with a link counts against that link. Only a
+    link that names nothing (guessing) counts against the client's address too, and only
+    such links are refused when the address is locked: behind a proxy without STEWARD_PROXIES
+    every owner has the proxy's address, and owners opening their own links never lock each
+    other out."""
     now, address, link = utcnow(), _address(), _link_key(token)
     by_address, by_link = _throttles()
     oldest = now - max(by_address.lookback, by_link.lookback)
@@ -84,28 +105,22 @@ def _throttled(token: str):
                                         OwnerPageHit.link).where(
         OwnerPageHit.at >= oldest,
         sa.or_(OwnerPageHit.address == address, OwnerPageHit.link == link))).all()
-    until = max(filter(None, (
-        locked_until([h.at for h in hits if h.address == address], now, by_address),
-        locked_until([h.at for h in hits if h.link == link], now, by_link))), default=None)
+    until = locked_until([h.at for h in hits if h.link == link], now, by_link)
     if until is not None:
-        message = gettext("Too many requests. Please try again after %(time)s.",
-                          time=format_datetime(None, until))
-        response = render_template("owner/refused.html", message=message), 429
-        seconds = max(1, int((until - now).total_seconds()))
-        return response[0], 429, {"Retry-After": str(seconds)}
-    db.session.execute(sa.delete(OwnerPageHit).where(OwnerPageHit.at < oldest))
-    db.session.add(OwnerPageHit(at=now, address=address, link=link))
-    db.session.commit()
-    return None
-
-
-def _ticket_or_refusal(token: str):
-    """(ticket, None) or (None, the refusal page)."""
+        return None, _too_many(until, now)
     try:
-        return owner_links.ticket_for(db.session, token), None
+        ticket, reason = owner_links.ticket_for(db.session, token), None
     except owner_links.LinkRefused as refused:
-        message, status = REFUSALS.get(refused.reason, REFUSALS["tampered"])
-        return None, (render_template("owner/refused.html", message=message), status)
+        ticket, reason = None, refused.reason
+    guessing = reason == "tampered"
+    if guessing:
+        until = locked_until([h.at for h in hits if h.address == address], now, by_address)
+        if until is not None:
+            return None, _too_many(until, now)
+    db.session.execute(sa.delete(OwnerPageHit).where(OwnerPageHit.at < oldest))
+    db.session.add(OwnerPageHit(at=now, address=address if guessing else "", link=link))
+    db.session.commit()
+    return (ticket, None) if reason is None else (None, _refusal_page(reason))
 
 
 def _deadline_words(ticket) -> str | None:
@@ -132,9 +147,6 @@ def _page(token: str, ticket, errors: list[str] | None = None, form=None, status
 
 @bp.route("/<token>", methods=["GET"])
 def show(token: str):
-    throttled = _throttled(token)
-    if throttled:
-        return throttled
     ticket, refusal = _ticket_or_refusal(token)
     return refusal or _page(token, ticket)
 
@@ -146,9 +158,6 @@ def _rating(name: str) -> int | None:
 
 @bp.route("/<token>/rate", methods=["POST"])
 def rate(token: str):
-    throttled = _throttled(token)
-    if throttled:
-        return throttled
     ticket, refusal = _ticket_or_refusal(token)
     if refusal:
         return refusal
@@ -162,15 +171,29 @@ def rate(token: str):
         message = gettext(refused.message, **refused.params)
         status = 409 if ticket.status != "resolved" else 400
         return _page(token, ticket, [message], {"comment": comment, **ratings}, status)
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        if not errors.is_concurrent(error):
+            raise
+        return _rated_meanwhile(token, {"comment": comment, **ratings})
     return render_template("owner/thanks.html", ticket=ticket, reopened=outcome.reopened)
+
+
+def _rated_meanwhile(token: str, form: dict):
+    """The rating met another change of the ticket (a double tap: the first tap's rating
+    was saved): the page for the link as it is now, never the staff's conflict page."""
+    try:
+        ticket = owner_links.ticket_for(db.session, token)
+    except owner_links.LinkRefused as refused:
+        return _refusal_page(refused.reason)
+    message = gettext("Your request changed while you were rating it. Please check and "
+                      "send your rating again.")
+    return _page(token, ticket, [message], form, 409)
 
 
 @bp.route("/<token>/notices", methods=["POST"])
 def notices(token: str):
     """Opt out of (or back into) non-essential notices (P-COM-1)."""
-    throttled = _throttled(token)
-    if throttled:
-        return throttled
     ticket, refusal = _ticket_or_refusal(token)
     if refusal:
         return refusal
@@ -189,6 +212,14 @@ def actor_label(username: str | None) -> str:
     if username and username.startswith(owner_service.ACTOR_PREFIX):
         return gettext("Owner #%(id)s", id=username[len(owner_service.ACTOR_PREFIX):])
     return username or ""
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(error):
+    """A form without its token, or with a stale one: the owner's page, not the staff's."""
+    return render_template("owner/refused.html", message=gettext(
+        "This page was open too long to send. Please open the link in your message again "
+        "and send it once more.")), 400
 
 
 def init_app(app) -> None:

@@ -81,6 +81,9 @@ SETTINGS = (
             production=True),
     Setting("STEWARD_OWNER_LINK_DAYS", "days an owner's link to their request stays valid",
             "30", "OWNER_LINK_DAYS", kind=int),
+    Setting("STEWARD_PROXIES", "reverse proxies in front of the app whose X-Forwarded-For "
+            "and -Proto it trusts (the client's address for throttles and logs)", "0",
+            "PROXIES", kind=int),
     # notifications to owners (docs/notices.md)
     Setting("STEWARD_NOTICE_CAPTURE", "record messages in instance/outbox-capture.jsonl "
             "instead of sending them (true/false)", "off (on in the demo)", "NOTICE_CAPTURE",

@@ -176,6 +176,7 @@ FIELD_LABELS = {
     "provider_template": _l("Provider's template id"),
     "variables": _l("Variables offered"),
     "owner_link_nonce": _l("Owner link nonce"),
+    "owner_link_expires_at": _l("Owner link valid until"),
     "owner_link_used_nonce": _l("Owner link used for rating"),
     "notices_opt_out": _l("No non-essential notices"),
     "wechat_openid": _l("WeChat OpenID"),

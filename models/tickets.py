@@ -97,12 +97,13 @@ class Ticket(Entity):
     rating_solving: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5, **DERIVED})
     feedback_source: Mapped[str | None] = choice(FEEDBACK_SOURCE, nullable=True, info=DERIVED)
     rework_count: Mapped[int] = mapped_column(default=0, info={"min": 0, **DERIVED})
-    # Part of the owner's link to this ticket (services/owner_links.py): a new one revokes
-    # every link sent before.
-    owner_link_nonce: Mapped[str | None] = mapped_column(sa.String(32),
-                                                         info={"system": True})
-    # The nonce of the link the owner rated with: that link now says "already used".
-    owner_link_used_nonce: Mapped[str | None] = mapped_column(sa.String(32),
+    # The code of the owner's link to this ticket, /o/<code> (services/owner_links.py), and
+    # until when it opens; cleared when revoked (the next message brings a new one).
+    owner_link_nonce: Mapped[str | None] = mapped_column(
+        sa.String(32), unique=True, index=True, info={"system": True})
+    owner_link_expires_at: Mapped[datetime | None] = mapped_column(info={"system": True})
+    # The code of the link the owner rated with: that link now says "already used".
+    owner_link_used_nonce: Mapped[str | None] = mapped_column(sa.String(32), index=True,
                                                               info={"system": True})
 
     owner: Mapped[Owner | None] = relationship()

@@ -16,9 +16,10 @@ from models import AuditEntry, Owner, Ticket, TicketEvent
 from models.queries import activity_record, local_date
 from rules import owner_feedback
 from rules.refusal import Refused
+from services import owner_links
 from services.tickets import take_step
 
-from .conftest import login
+from .conftest import ROOT, login
 from .owner_page_helpers import (
     INTERNAL,
     NOW,
@@ -172,21 +173,49 @@ def test_tampered_and_expired_links_are_refused_with_a_clear_page(app, client, f
     assert _ticket(app, prepared.ticket_id).status == "resolved"
 
 
-def test_a_form_without_its_csrf_token_is_refused(app, client, frozen):
+def test_a_form_without_its_csrf_token_gets_the_owners_page_not_the_staffs(
+        app, client, frozen):
     prepared = resolved_ticket(app)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = client.post(prepared.path + "/rate", data=rating_form(5, 5, 5))
         assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert 'id="refused"' in page and "请重新打开" in page and "/admin" not in page
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert _ticket(app, prepared.ticket_id).status == "resolved"
 
 
-def test_the_page_is_rate_limited_per_link_and_per_address(app, client, frozen):
+def test_a_double_tapped_rating_shows_the_owner_it_was_saved_P_TKT_5(
+        app, client, frozen, monkeypatch):
+    """Two taps at once: the first tap's rating is saved, the second meets a stale version.
+    The second gets the owner's "used for your rating" page, not the staff's conflict page
+    with a link to /admin/."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    import owner_page
+
+    prepared = resolved_ticket(app)
+    real_rate = owner_page.owner_service.rate
+
+    def first_tap_won(session, ticket, ratings, comment):
+        real_rate(session, ticket, ratings, comment)
+        session.commit()
+        raise StaleDataError("UPDATE statement on table 'ticket' expected to update 1 row")
+
+    monkeypatch.setattr(owner_page.owner_service, "rate", first_tap_won)
+    response = client.post(prepared.path + "/rate", data=rating_form(5, 5, 5))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 410 and "已用于评价" in page
+    assert "其他人同时修改" not in page and "/admin" not in page
+    assert _ticket(app, prepared.ticket_id).status == "feedback_given"
+
+
+def test_the_page_is_rate_limited_per_link(app, client, frozen):
     prepared = resolved_ticket(app)
     saved = {k: app.config[k] for k in ("OWNER_PAGE_LINK_HITS", "OWNER_PAGE_ADDRESS_HITS")}
-    app.config.update(OWNER_PAGE_LINK_HITS=3, OWNER_PAGE_ADDRESS_HITS=5)
+    app.config.update(OWNER_PAGE_LINK_HITS=3, OWNER_PAGE_ADDRESS_HITS=3)
     try:
         assert [client.get(prepared.path).status_code for _ in range(3)] == [200] * 3
         limited = client.get(prepared.path)
@@ -195,13 +224,46 @@ def test_the_page_is_rate_limited_per_link_and_per_address(app, client, frozen):
         # the rating is held too while the link is locked
         assert client.post(prepared.path + "/rate",
                            data=rating_form(5, 5, 5)).status_code == 429
-        # other links from the same address: the address's own limit
-        statuses = [client.get(f"/o/other{i}").status_code for i in range(3)]
-        assert statuses[:2] == [404, 404] and statuses[2] == 429
         frozen.shift(timedelta(minutes=app.config["OWNER_PAGE_LOCK_MINUTES"] + 1))
         assert client.get(prepared.path).status_code == 200
     finally:
         app.config.update(saved)
+
+
+def test_owners_behind_one_proxy_do_not_lock_each_other_out(app, client, frozen):
+    """Every owner behind the same proxy has one address: their own links count per link;
+    only links that name nothing (guessing) count against the address, and only they are
+    refused once it is locked (review of issue 14, finding 8)."""
+    links = [link_to_a(app, "closed").path]
+    links.append(resolved_ticket(app).path)
+    saved = {k: app.config[k] for k in ("OWNER_PAGE_LINK_HITS", "OWNER_PAGE_ADDRESS_HITS")}
+    app.config.update(OWNER_PAGE_LINK_HITS=3, OWNER_PAGE_ADDRESS_HITS=2)
+    try:
+        opened = [client.get(path).status_code for path in links for _ in range(2)]
+        assert opened == [200] * 4  # more than the address's 2
+        guesses = [client.get(f"/o/{c * 10}").status_code for c in "234"]
+        assert guesses == [404, 404, 429]
+        assert client.get(links[0]).status_code == 200  # the owners' links still open
+    finally:
+        app.config.update(saved)
+
+
+def test_behind_proxies_the_throttle_sees_the_clients_address(app, client, frozen):
+    """STEWARD_PROXIES=1: X-Forwarded-For from the proxy names the client (ProxyFix)."""
+    from config import trust_proxies
+    from models import OwnerPageHit
+
+    saved_app, saved_setting = app.wsgi_app, app.config["PROXIES"]
+    app.config["PROXIES"] = 1
+    trust_proxies(app)
+    try:
+        client.get("/o/2222222222", headers={"X-Forwarded-For": "203.0.113.7"},
+                   environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        with app.app_context():
+            assert database.session.scalars(sa.select(OwnerPageHit.address)).all()[-1] == (
+                "203.0.113.7")
+    finally:
+        app.wsgi_app, app.config["PROXIES"] = saved_app, saved_setting
 
 
 def test_the_owner_opts_out_and_back_in_recorded_as_the_owner_P_COM_1(app, client, frozen):
@@ -275,3 +337,62 @@ def test_the_assessment_sheet_names_who_gave_each_rating_P_KPI_1(app, client, fr
         f"/admin/monthly-assessment/sheet/?id={sheet_id}").get_data(as_text=True)
     assert f"{code} (4 · 业主)" in sheet
     assert "其中业主在业主页面自评：1" in sheet
+
+
+def test_gunicorns_access_log_keeps_no_owner_link_code():
+    """The access log gunicorn.conf.py configures writes /o/… in place of an owner's link
+    code, in the request line and the referrer (review of issue 14, finding 4)."""
+    import runpy
+    from datetime import timedelta as span
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", settings["access_log_format"] + ' "%(f)s" %(U)s')
+    logger = settings["logger_class"](config)
+    written = []
+    logger.access_log = SimpleNamespace(info=lambda fmt, atoms: written.append(fmt % atoms))
+    code = "abc23def45"
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": f"/o/{code}/rate", "PATH_INFO":
+               f"/o/{code}/rate", "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "10.0.0.9", "HTTP_REFERER": f"https://wy.jinxiu.cn/o/{code}"}
+    request = SimpleNamespace(headers=[("REFERER", f"https://wy.jinxiu.cn/o/{code}")])
+    response = SimpleNamespace(status="200 OK", sent=10, response_length=10, headers=[])
+    logger.access(response, request, environ, span(milliseconds=12))
+    [line] = written
+    assert code not in line and '"POST /o/…/rate HTTP/1.1" 200' in line
+
+
+def test_staff_revoke_an_owners_link_from_the_tickets_list_P_TKT_4(app, client, frozen,
+                                                                    as_role):
+    """Sent to the wrong number, or the unit sold: the link opens nothing from then on, the
+    ticket's history says who revoked it, and the next message brings a new link."""
+    prepared = resolved_ticket(app)
+    assert client.get(prepared.path).status_code == 200
+    staff = as_role("admin")
+    assert "revoke_owner_link" in staff.get("/admin/ticket/").get_data(as_text=True)
+    response = staff.post("/admin/ticket/action/", data={
+        "action": "revoke_owner_link", "rowid": str(prepared.ticket_id)},
+        follow_redirects=True)
+    assert "1 条业主链接已撤销" in response.get_data(as_text=True)
+    assert client.get(prepared.path).status_code == 404
+    with app.app_context():
+        event = database.session.scalars(sa.select(TicketEvent).where(
+            TicketEvent.ticket_id == prepared.ticket_id).order_by(TicketEvent.id.desc())).first()
+        assert (event.actor, event.shared_with_owner) == ("admin", False)
+        assert "业主链接已撤销" in event.note
+        fresh = "/o/" + owner_links.token_for(database.session.get(Ticket, prepared.ticket_id))
+        database.session.commit()
+    assert fresh != prepared.path and client.get(fresh).status_code == 200
+
+
+def test_the_revoke_action_is_for_those_who_handle_the_ticket(app, frozen, as_role):
+    prepared = resolved_ticket(app)
+    response = as_role("hr").post("/admin/ticket/action/", data={
+        "action": "revoke_owner_link", "rowid": str(prepared.ticket_id)})
+    assert response.status_code == 403
+    with app.app_context():
+        assert database.session.get(Ticket, prepared.ticket_id).owner_link_nonce
