@@ -29,13 +29,13 @@ from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
 from .notices import CommunityEventView
-from .owner_links import TicketsView
 from .staffing import StaffView
+from .tickets import TicketView
 
 # Entities whose screens need more than the generated view.
 VIEW_CLASSES: dict[str, type[EntityView]] = {
     "user": AccountView,
-    "ticket": TicketsView,
+    "ticket": TicketView,
     "monthly_assessment": MonthlyAssessmentView,
     "annual_assessment": AnnualAssessmentView,
     "reward_penalty": RewardPenaltyView,

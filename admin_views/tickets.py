@@ -21,7 +21,7 @@ from models.base import utcnow
 from models.outbox import MESSAGE_CHANNEL, MESSAGE_STATUS, NOTICE_EVENT
 from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import corrections, workflow
-from services import outbox
+from services import outbox, owner_links
 from services.tickets import take_step
 
 from .context import current_role, policy_today
@@ -76,7 +76,7 @@ class TicketView(IntakeCorrection, EntityView):
 
     work_page = ("step_view", _l("Handle"))
     endpoint_letters = {"step_view": "R", "correct_view": "U"}
-    action_letters = {"delete": "D", "accept": "U", "close": "U"}
+    action_letters = {"delete": "D", "accept": "U", "close": "U", "revoke_owner_link": "U"}
 
     def __init__(self, entity, **declared):
         declared["column_filters"] = [*declared.get("column_filters", []), DeadlineFilter()]
@@ -167,6 +167,19 @@ class TicketView(IntakeCorrection, EntityView):
     @action("close", _l("Close"), _l("Close the selected tickets?"))
     def action_close(self, ids):
         self._bulk_step(ids, "close")
+
+    # ---- the owner's link: a message sent to the wrong number, a unit sold ---------------
+    @action("revoke_owner_link", _l("Revoke the owner's link"),
+            _l("Revoke the owner's link of the selected tickets? Links already sent stop "
+               "working; the next message about each ticket brings a new one."))
+    def action_revoke_owner_link(self, ids):
+        """The ticket's history says who revoked it and when (an event the owner does not
+        see); the next message to the owner brings a new link (services/owner_links.py)."""
+        note = gettext("The owner's link was revoked; the next message brings a new one.")
+        self.apply_to_selected(
+            ids, lambda ticket: owner_links.revoked_by_staff(
+                db.session, ticket, current_user.username, note),
+            gettext("%(count)s owner links revoked."))
 
     def _bulk_step(self, ids, step):
         self.apply_to_selected(
