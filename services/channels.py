@@ -212,21 +212,8 @@ class WeChat:
         return (owner.wechat_openid or "").strip() or None
 
     @staticmethod
-    def template_params(variables: dict) -> dict:
-        """The template's variables as Aliyun takes them: each at most 35 characters. The
-        owner's link is never cut (a cut link opens nothing): it is short by design
-        (`PUBLIC_URL/o/<10-character code>`, services/owner_links.py); one that is still
-        too long (a long PUBLIC_URL) fails the message saying so."""
-        link = str(variables.get("link") or "")
-        if len(link) > SMS_VARIABLE_LIMIT:
-            raise DeliveryError(f"SMS: the owner's link is {len(link)} characters, over "
-                                f"the provider's {SMS_VARIABLE_LIMIT}; shorten PUBLIC_URL")
-        return {k: str(v) if k == "link" else str(v)[:SMS_VARIABLE_LIMIT]
-                for k, v in variables.items()}
-
-    @staticmethod
     def send(message, address: str, config) -> str:
-        variables = Sms.template_params(json.loads(message.variables or "{}"))
+        variables = json.loads(message.variables or "{}")  # WeChat takes the link whole
         payload = {
             "touser": address, "template_id": message.provider_template or "",
             "client_msg_id": message_key(message),

@@ -153,3 +153,17 @@ def test_an_empty_quiet_hours_setting_means_none():
     assert settings.from_environment({"STEWARD_NOTICE_QUIET_HOURS": ""}) \
         == {"NOTICE_QUIET_HOURS": ""}
     assert settings.from_environment({}) == {}
+
+
+def test_a_wechat_message_carries_a_long_link_whole_P_TKT_4(app, providers, monkeypatch):
+    """WeChat takes the link as the message's url, whole: the SMS limit of 35 characters a
+    variable does not apply there, whatever the length of PUBLIC_URL."""
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://wuye-service.example-company.com.cn")
+    with app.test_request_context():
+        ticket = _new_ticket(_owner("wechat", openid="oLongLink01"))
+        database.session.commit()
+        _deliver()
+        [message] = _messages(ticket_id=ticket.id)
+        assert (message.status, message.channel) == ("sent", "wechat")
+    [received] = providers.wechat
+    assert received["url"].startswith("https://wuye-service.example-company.com.cn/o/")
