@@ -1,18 +1,30 @@
 """List exports (csv, xlsx) that carry values: a column's value, never the list's link or
 badge; numbers and money as numbers; text made safe from formula injection
-(services/cells.py). Mixed into every generated view."""
+(services/cells.py). A csv starts with a UTF-8 byte order mark, so Excel on a Chinese Windows
+reads it as UTF-8, not GBK; a file is named for what and when (需求工单_2026-11-27.csv).
+Mixed into every generated view."""
 
 from __future__ import annotations
 
 import csv
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Response, stream_with_context
 from werkzeug.utils import secure_filename
 
+from models.queries import company_today
 from services import cells
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff"
+
+
+def attachment(name: str, fallback: str) -> dict:
+    """Headers of a download named `name` (any language, RFC 6266), with an ASCII
+    `fallback` for clients that read only the plain filename."""
+    return {"Content-Disposition": f"attachment; filename={secure_filename(fallback)}; "
+                                   f"filename*=UTF-8''{quote(name)}"}
 
 
 class _Echo:
@@ -22,6 +34,14 @@ class _Echo:
 
 class SafeExports:
     """Overrides Flask-Admin's export of a model view (csv streamed, xlsx through tablib)."""
+
+    def export_file_name(self, export_type: str) -> str:
+        """What and when: the list's name in the user's language and today's date."""
+        return f"{self.entity.label}_{company_today():%Y-%m-%d}.{export_type}"
+
+    def _attachment(self, export_type: str) -> dict:
+        fallback = f"{self.entity.name}_{company_today():%Y-%m-%d}.{export_type}"
+        return attachment(self.export_file_name(export_type), fallback)
 
     def get_export_value(self, model, name):
         column = self.model.__table__.c.get(name) if isinstance(name, str) else None
@@ -40,14 +60,13 @@ class SafeExports:
         columns = self._export_columns
 
         def generate():
-            yield writer.writerow([cells.csv_cell(str(title)) for _, title in columns])
+            yield BOM + writer.writerow([cells.csv_cell(str(title)) for _, title in columns])
             for row in data:
                 yield writer.writerow([cells.csv_cell(self.get_export_value(row, name))
                                        for name, _ in columns])
 
-        filename = secure_filename(self.get_export_name(export_type="csv"))
-        return Response(stream_with_context(generate()), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment;filename={filename}"})
+        return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+                        headers=self._attachment("csv"))
 
     def _export_tablib(self, export_type, return_url):
         count, data = self._export_data()
@@ -55,6 +74,4 @@ class SafeExports:
         content = cells.xlsx([str(title) for _, title in columns],
                              ([self.get_export_value(row, name) for name, _ in columns]
                               for row in data), title=None)
-        filename = secure_filename(self.get_export_name(export_type))
-        return Response(content, mimetype=XLSX,
-                        headers={"Content-Disposition": f"attachment;filename={filename}"})
+        return Response(content, mimetype=XLSX, headers=self._attachment(export_type))

@@ -85,8 +85,7 @@ def export_list(session: Session, params: dict, progress) -> dict:
         response = view.export(params["type"])
         content = b"".join(part if isinstance(part, bytes) else part.encode("utf-8")
                            for part in response.response)
-        disposition = response.headers.get("Content-Disposition", "")
-    name = disposition.split("filename=", 1)[-1].strip('"') or f"export.{params['type']}"
+        name = view.export_file_name(params["type"])
     (folder() / f"{params['file']}.{params['type']}").write_bytes(content)
     progress(1, 1)
     return {"file": params["file"], "type": params["type"], "name": name,

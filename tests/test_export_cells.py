@@ -40,7 +40,30 @@ def test_numbers_stay_numbers_and_plain_text_stays_as_it_is():
 
 def _rows_csv(response) -> list[list[str]]:
     assert response.status_code == 200
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    data = response.get_data()
+    assert data.startswith("\ufeff".encode())  # the BOM Excel needs to read UTF-8
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_an_export_is_named_for_what_and_when_and_excel_reads_it_as_utf8(app, db, as_role):
+    """需求工单_<today>.csv (the list's name in the user's language, company date), with an
+    ASCII name for old clients; the csv begins with a UTF-8 BOM."""
+    from urllib.parse import unquote
+
+    from models.queries import company_today
+
+    client = as_role("admin")
+    response = client.get("/admin/ticket/export/csv/")
+    rows = _rows_csv(response)
+    assert rows[0][0] and not rows[0][0].startswith("\ufeff")
+    disposition = response.headers["Content-Disposition"]
+    today = f"{company_today():%Y-%m-%d}"
+    named = unquote(disposition.split("filename*=UTF-8''", 1)[1])
+    label = named.split("_")[0]
+    assert named == f"{label}_{today}.csv" and label and label.isascii() is False
+    assert f"filename=ticket_{today}.csv" in disposition
+    response = client.get("/admin/ticket/export/xlsx/")
+    assert f"_{today}.xlsx" in unquote(response.headers["Content-Disposition"])
 
 
 def _sheet(response):
