@@ -147,8 +147,10 @@ def status(job: Job) -> dict:
     total = now_live.get("total", job.total)
     return {"id": job.id, "kind": job.kind, "status": job.status, "done": done,
             "total": total, "stage": now_live.get("stage"),
-            "percent": 100 if job.status == "done" else (int(done * 100 / total) if total
-                                                         else 0),
+            # 100 % only once done: a job whose last row is counted is still writing its
+            # result, and the page reloads at 100
+            "percent": 100 if job.status == "done" else (min(99, int(done * 100 / total))
+                                                         if total else 0),
             "finished": job.status in ("done", "failed")}
 
 
