@@ -179,3 +179,57 @@ def test_two_consecutive_fails_mean_dismissal_P_RP_3():
 @pytest.mark.parametrize("name", ["good", "passed"])
 def test_good_and_pass_have_no_consequence(name):
     assert consequences(name) == ()
+
+
+# ---- round once; pending is not "no data"; the readings; when; the bonus --------------------
+def test_the_total_is_rounded_once_so_rounded_parts_cannot_cross_a_grade_line_P_ASM_1():
+    """Satisfaction 5/6 (ratings 5, 4, 4, 4, 4, 4), collection 500 of 1,100, on time 2 of 9,
+    task 85: exactly 60.00, a pass. Summing KPIs already rounded (83.33, 45.45, 22.22) gave
+    59.99, a fail."""
+    from rules.scoring import ratio
+
+    kpis = KPIs(satisfaction_score([5, 4, 4, 4, 4, 4]), ratio(500, 1100), ratio(2, 9), D(85))
+    exact = monthly_score(kpis)
+    assert (exact.total, exact.grade) == (D("60.00"), "passed")
+    rounded = KPIs(*(v.quantize(D("0.01")) for _, v in kpis.items()))
+    assert (monthly_score(rounded).total, monthly_score(rounded).grade) == (D("59.99"),
+                                                                             "failed")
+
+
+def test_a_kpi_not_entered_is_pending_and_gives_no_total_P_KPI_4():
+    result = monthly_score(KPIs(D(90), D(80), D(70), None), pending=("task",))
+    assert (result.total, result.grade, result.pending, result.left_out) == (
+        None, None, ("task",), ())
+
+
+def test_the_linear_satisfaction_scale_maps_1_to_0_and_5_to_100_P_KPI_1():
+    linear = Policy(satisfaction_scale="linear")
+    assert satisfaction_score([1], linear) == 0 and satisfaction_score([5], linear) == 100
+    assert satisfaction_score([3], linear) == 50
+    assert satisfaction_score([1]) == 20  # the default: a share of the best rating
+
+
+def test_a_month_runs_once_begun_and_is_confirmed_once_over_P_ASM_1():
+    from datetime import date
+
+    from rules import assessing
+    from rules.refusal import Refused
+
+    today = date(2026, 11, 27)
+    assessing.check_may_run_month("2026-11", today)  # a preview while it runs
+    with pytest.raises(Refused):
+        assessing.check_may_run_month("2026-12", today)
+    with pytest.raises(Refused):
+        assessing.check_may_confirm_month("2026-11", date(2026, 11, 30))
+    assessing.check_may_confirm_month("2026-11", date(2026, 12, 1))
+    with pytest.raises(Refused):
+        assessing.check_may_confirm_year(2026, date(2026, 12, 31))
+    assessing.check_may_confirm_year(2026, date(2027, 1, 1))
+
+
+def test_the_bonus_is_factor_times_the_positions_base_to_the_fen_P_ASM_1():
+    from rules.assessing import bonus_amount
+
+    assert bonus_amount(D("0.80"), D("2000")) == D("1600.00")
+    assert bonus_amount(D("1.2"), D("1234.56")) == D("1481.47")
+    assert bonus_amount(None, D("2000")) is None and bonus_amount(D("1.0"), D("0")) is None
