@@ -19,7 +19,8 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
-def _round(value: Decimal) -> Decimal:
+def round_score(value: Decimal) -> Decimal:
+    """A score as shown and stored: half-up to 0.01."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -33,7 +34,7 @@ def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 def ratio_score(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     """part ÷ whole as 0–100 rounded to 0.01, for reports."""
     exact = ratio(part, whole)
-    return None if exact is None else _round(exact)
+    return None if exact is None else round_score(exact)
 
 
 # How a mean rating 1–5 becomes 0–100 (a policy setting, docs/workflow.md):
@@ -164,7 +165,7 @@ def monthly_score(kpis: KPIs, policy: Policy = DEFAULT,
                      if value is None and name not in pending)
     if pending or not weights:
         return MonthlyScore(None, None, None, {}, left_out, tuple(pending))
-    total = _round(sum((getattr(kpis, n) * w for n, w in weights.items()), Decimal(0)))
+    total = round_score(sum((getattr(kpis, n) * w for n, w in weights.items()), Decimal(0)))
     total = min(max(total, Decimal(0)), HUNDRED)
     graded = grade(total, policy)
     return MonthlyScore(total, graded, bonus_factor(graded, policy), weights, left_out)
@@ -195,7 +196,7 @@ def mean_score(scores: Iterable[Decimal]) -> Decimal | None:
     scores = list(scores)
     if not scores:
         return None
-    return _round(sum(scores, Decimal(0)) / len(scores))
+    return round_score(sum(scores, Decimal(0)) / len(scores))
 
 
 def annual_score(
@@ -219,7 +220,7 @@ def annual_score(
     left_out = tuple(name for name, value in values.items() if value is None)
     if not weights:
         return AnnualScore(None, None, (), {}, left_out)
-    total = _round(sum((values[n] * w for n, w in weights.items()), Decimal(0)))
+    total = round_score(sum((values[n] * w for n, w in weights.items()), Decimal(0)))
     total = min(max(total, Decimal(0)), HUNDRED)
     graded = grade(total, policy)
     return AnnualScore(total, graded, ANNUAL_OUTCOMES[graded], weights, left_out)

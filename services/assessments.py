@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
@@ -35,6 +35,7 @@ from rules.scoring import (
     monthly_score,
     on_time_rate,
     ratio,
+    round_score,
     satisfaction_score,
 )
 
@@ -45,9 +46,9 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _shown(value: Decimal | None) -> Decimal | None:
-    """A KPI as stored and shown (0.01); the total is computed from the exact value."""
-    return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def _as_shown(value: Decimal | None) -> Decimal | None:
+    """A KPI as stored and shown; the total is computed from the exact value."""
+    return None if value is None else round_score(value)
 
 
 # ---- scoring --------------------------------------------------------------------------------
@@ -73,9 +74,9 @@ def score_month(session: Session, assessment: MonthlyAssessment,
         task=None if assessment.no_tasks else assessment.task_score,
     )
     score = monthly_score(kpis, policy, pending=("task",) if task_pending else ())
-    assessment.satisfaction_score = _shown(kpis.satisfaction)
-    assessment.collection_score = _shown(kpis.collection)
-    assessment.on_time_score = _shown(kpis.on_time)
+    assessment.satisfaction_score = _as_shown(kpis.satisfaction)
+    assessment.collection_score = _as_shown(kpis.collection)
+    assessment.on_time_score = _as_shown(kpis.on_time)
     assessment.total, assessment.grade = score.total, score.grade
     assessment.bonus_factor = score.bonus_factor
     assessment.bonus_base = policy.bonus_base(staff.position) or None
@@ -186,7 +187,7 @@ def run_year(session: Session, supervisor: Staff, year: int,
         if policy.owner_evaluation_prefill:
             record = activity_record(session, steward, date(year, 1, 1), date(year, 12, 31),
                                      company_zone())
-            evaluation = _shown(satisfaction_score((r[2] for r in record.ratings), policy))
+            evaluation = _as_shown(satisfaction_score((r[2] for r in record.ratings), policy))
         return AnnualAssessment(staff=steward, staff_id=steward.id, year=year,
                                 assessor=supervisor, owner_evaluation=evaluation)
 

@@ -184,6 +184,7 @@ def announce(session: Session, event: CommunityEvent) -> int:
     told = set(session.scalars(sa.select(OutboxMessage.owner_id).where(
         OutboxMessage.subject_kind == "community_event", OutboxMessage.subject_id == event.id)))
     written = 0
+    template = outbox.template_for(session, "community_event", None)  # once, for every owner
     with force_locale(LOCALE):
         for owner in session.scalars(query).all():
             if owner.id in told:
@@ -191,7 +192,8 @@ def announce(session: Session, event: CommunityEvent) -> int:
             written += outbox.write(session, "community_event", owner, {
                 "title": event.title, "time": _moment(event.starts_at),
                 "location": event.location or "", "project": event.project.name},
-                about=("community_event", event.id), now=utcnow()) is not None
+                about=("community_event", event.id), now=utcnow(),
+                template=template) is not None
     session.flush()
     return written
 

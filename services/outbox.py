@@ -86,9 +86,11 @@ def template_for(session: Session, event: str, channel: str | None
 # ---- writing ----------------------------------------------------------------------------
 def write(session: Session, event: str, owner: Owner, variables: dict, *,
           ticket=None, about: tuple[str, int] | None = None, urgent: bool = False,
-          now: datetime | None = None) -> OutboxMessage | None:
+          now: datetime | None = None,
+          template: tuple[str, str, str | None] | None = None) -> OutboxMessage | None:
     """One message to `owner` about `event`, due now or after the quiet hours; None when the
-    owner opted out of a non-essential event (P-COM-1)."""
+    owner opted out of a non-essential event (P-COM-1). A caller writing the same event to
+    many owners passes `template_for(...)` once as `template`."""
     if not notices.wanted(event, bool(owner.notices_opt_out)):
         return None
     settings = config()
@@ -97,7 +99,7 @@ def write(session: Session, event: str, owner: Owner, variables: dict, *,
     due = notices.send_after(now.astimezone(zone),
                              notices.quiet_hours(settings["NOTICE_QUIET_HOURS"]), urgent)
     variables = {"owner": owner.name, **variables}
-    subject, body, _ = template_for(session, event, None)
+    subject, body, _ = template or template_for(session, event, None)
     message = OutboxMessage(
         event=event, owner=owner, ticket=ticket, urgent=urgent,
         subject_kind=about[0] if about else None, subject_id=about[1] if about else None,
