@@ -21,6 +21,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def changed(obj, key: str) -> bool:
+    """Whether a pending flush changes attribute `key` of `obj` (what the flush hooks ask)."""
+    return sa.inspect(obj).attrs[key].history.has_changes()
+
+
+def old_value(obj, key: str):
+    """The value attribute `key` of `obj` had before the pending change, if it changed."""
+    deleted = sa.inspect(obj).attrs[key].history.deleted
+    return deleted[0] if deleted else None
+
+
 class UTCDateTime(sa.TypeDecorator):
     """A moment in time: stored as UTC (naive on SQLite), always returned timezone-aware."""
 

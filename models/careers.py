@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from rules import staffing
 
 from .assessment import CareerMove
+from .base import changed
 from .people import Staff
 from .property import Unit
 from .safety import Hazard, Incident
@@ -87,10 +88,6 @@ def leaves_post(move: CareerMove) -> bool:
 
 
 # ---- the flush guard --------------------------------------------------------------------
-def _changed(obj, key: str) -> bool:
-    return sa.inspect(obj).attrs[key].history.has_changes()
-
-
 def guard_career_move(session: Session, move: CareerMove, is_new: bool) -> None:
     """A move is recorded from where the person stands; it follows the path (P-CAR-1) and
     the transfer rule (P-CAR-2); once done or cancelled it stays as it was."""
@@ -102,7 +99,7 @@ def guard_career_move(session: Session, move: CareerMove, is_new: bool) -> None:
     if move.status not in ("planned", "waiting"):
         return  # history recorded as such (the demo's past moves), or being settled
     person = move.staff or session.get(Staff, move.staff_id)
-    if is_new or _changed(move, "staff_id") or _changed(move, "staff"):
+    if is_new or changed(move, "staff_id") or changed(move, "staff"):
         move.from_position, move.from_department = person.position, person.department
     supervisor_id = move.to_supervisor.id if move.to_supervisor else move.to_supervisor_id
     staffing.check_career_move(move.kind, move.from_position, move.to_position,

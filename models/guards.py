@@ -19,7 +19,7 @@ from rules.refusal import N_, Refused
 
 from . import locks
 from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment
-from .base import Entity, utcnow
+from .base import Entity, changed, old_value, utcnow
 from .careers import guard_career_move
 from .fees import ArrearsReminder, Bill, Payment
 from .outbox import MessageTemplate
@@ -43,18 +43,9 @@ REOPEN_COLUMNS = {"status", "reopen_note", "confirmed_at", "confirmed_by", "upda
                   "updated_by", "version"}
 
 
-def _changed(obj, key: str) -> bool:
-    return sa.inspect(obj).attrs[key].history.has_changes()
-
-
-def _old(obj, key: str):
-    deleted = sa.inspect(obj).attrs[key].history.deleted
-    return deleted[0] if deleted else None
-
-
 # ---- tickets (P-TKT-2, P-TKT-7, P-TKT-6) ----------------------------------------------------
 def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
-    if is_new or any(_changed(ticket, k) for k in corrections.INTAKE_FIELDS):
+    if is_new or any(changed(ticket, k) for k in corrections.INTAKE_FIELDS):
         due_before = None if is_new else ticket.due_at
         ticket.intake_at = ticket.intake_at or utcnow()
         ticket.priority = workflow.priority(bool(ticket.urgent), bool(ticket.important))
@@ -63,15 +54,15 @@ def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
         corrections.check_intake_time(ticket.intake_at, utcnow())
         if not is_new:
             _check_intake_correction(session, ticket, due_before)
-    if is_new or _changed(ticket, "steward") or _changed(ticket, "steward_id"):
+    if is_new or changed(ticket, "steward") or changed(ticket, "steward_id"):
         # The stewards whose on-time rate counts the ticket: none of a confirmed month.
         corrections.check_counted_months_open(_confirmed_months(
             session, {ticket.due_at}, _stewards_before_and_after(ticket)))
     if is_new:
         if (ticket.status or "new") != "new":
             raise Refused(N_("A new ticket starts as new; later states come from its steps."))
-    elif _changed(ticket, "status"):
-        before, after = _old(ticket, "status"), ticket.status
+    elif changed(ticket, "status"):
+        before, after = old_value(ticket, "status"), ticket.status
         if not workflow.is_legal_move(before, after):
             raise Refused(N_("A ticket cannot go from %(before)s to %(after)s."),
                           before=before, after=after)
@@ -103,7 +94,7 @@ def intake_correction(session: Session, ticket: Ticket, correction: corrections.
 def _check_intake_correction(session: Session, ticket: Ticket, due_before) -> None:
     """Once accepted, a ticket's intake changes only by a supervisor's correction with a
     reason, and not in a month whose assessment counting the ticket is confirmed."""
-    status = _old(ticket, "status") if _changed(ticket, "status") else ticket.status
+    status = old_value(ticket, "status") if changed(ticket, "status") else ticket.status
     correction = session.info.get(INTAKE_CORRECTIONS, {}).get(ticket.id)
     confirmed = _confirmed_months(session, {due_before, ticket.due_at},
                                   _stewards_before_and_after(ticket))
@@ -113,8 +104,8 @@ def _check_intake_correction(session: Session, ticket: Ticket, due_before) -> No
 def _stewards_before_and_after(ticket: Ticket) -> set:
     """The steward ids a flush moves `ticket` between, given by relationship or by id (a
     relationship set before the flush leaves `steward_id` at its old value until then)."""
-    ids = {ticket.steward_id, _old(ticket, "steward_id")}
-    if _changed(ticket, "steward"):
+    ids = {ticket.steward_id, old_value(ticket, "steward_id")}
+    if changed(ticket, "steward"):
         ids |= {s.id for s in sa.inspect(ticket).attrs["steward"].history.deleted if s}
         ids.add(ticket.steward.id if ticket.steward is not None else None)
     return ids
@@ -138,9 +129,9 @@ confirmed_months = _confirmed_months
 # ---- training gate (P-TRN-2) ----------------------------------------------------------------
 def _check_assignable(session: Session, record: Ticket | Unit, is_new: bool) -> None:
     """A unit or ticket given to a steward: the steward must be on duty."""
-    if _changed(record, "steward"):  # set through the relationship
+    if changed(record, "steward"):  # set through the relationship
         steward = record.steward
-    elif is_new or _changed(record, "steward_id"):  # or by id
+    elif is_new or changed(record, "steward_id"):  # or by id
         steward = None if record.steward_id is None else session.get(Staff, record.steward_id)
     else:
         return
@@ -157,8 +148,8 @@ def _record_assignment(session: Session, unit: Unit, is_new: bool) -> None:
     """Keep the unit's steward history (P-KPI-2 reads a past month's units from it): a new
     steward closes the open stretch today and opens one from today; a new unit's first
     steward holds it since its records began."""
-    by_relationship = _changed(unit, "steward")
-    if not (is_new or by_relationship or _changed(unit, "steward_id")):
+    by_relationship = changed(unit, "steward")
+    if not (is_new or by_relationship or changed(unit, "steward_id")):
         return
     if by_relationship:
         steward = unit.steward
@@ -181,7 +172,7 @@ def _record_assignment(session: Session, unit: Unit, is_new: bool) -> None:
 def _staff(session: Session, person: Staff, is_new: bool) -> None:
     """P-TRN-2: a steward goes on duty only with a passed onboarding exam, whether the
     status changes or an on-duty person's position becomes steward."""
-    becomes = is_new or _changed(person, "status") or _changed(person, "position")
+    becomes = is_new or changed(person, "status") or changed(person, "position")
     if becomes and person.status == "on_duty" and person.position == "steward":
         staffing.check_may_go_on_duty(_exams_after_flush(session, person),
                                       policy_at(session, company_today()))
@@ -194,11 +185,11 @@ def _exams_keep_duty(session: Session) -> None:
     for result in [*session.dirty, *session.deleted]:
         if isinstance(result, TrainingResult) and (
                 result in session.deleted
-                or any(_changed(result, k) for k in (
+                or any(changed(result, k) for k in (
                     "exam_score", "staff_id", "session_id", "staff", "session"))):
             # the person before and after, whether the form set the id or the relationship
             people = sa.inspect(result).attrs["staff"].history
-            concerned |= {result.staff_id, _old(result, "staff_id"),
+            concerned |= {result.staff_id, old_value(result, "staff_id"),
                           *(p.id for p in (*people.added, *people.deleted) if p)} - {None}
     for staff_id in sorted(concerned):
         person = session.get(Staff, staff_id)
@@ -217,7 +208,7 @@ def _exams_after_flush(session: Session, person: Staff) -> list:
         if not isinstance(result, TrainingResult):
             continue
         key = result.id or id(result)
-        if _changed(result, "staff"):  # set through the relationship: the id follows later
+        if changed(result, "staff"):  # set through the relationship: the id follows later
             mine = result.staff is person
         else:
             mine = result.staff is person or (person.id and result.staff_id == person.id)
@@ -245,7 +236,7 @@ def _training_result(session: Session, result: TrainingResult, is_new: bool) -> 
         earlier = [] if None in (staff_id, session_id) else previous_attempts(
             session, staff_id, session_id)
         result.attempt = staffing.next_attempt(earlier)
-    if is_new or _changed(result, "exam_score") or _changed(result, "passed"):
+    if is_new or changed(result, "exam_score") or changed(result, "passed"):
         if result.exam_score is None:
             result.passed = bool(result.passed) and not _is_onboarding(session, result)
         else:
@@ -257,16 +248,16 @@ def _training_result(session: Session, result: TrainingResult, is_new: bool) -> 
 def _assessment(session: Session, assessment, is_new: bool) -> None:
     if assessment.assessor_id is not None and assessment.assessor_id == assessment.staff_id:
         raise Refused(N_("Nobody assesses themselves."))
-    was = _old(assessment, "status") if _changed(assessment, "status") else assessment.status
+    was = old_value(assessment, "status") if changed(assessment, "status") else assessment.status
     if is_new or was != "confirmed":
         return
-    changed = {
+    columns = {
         attr.key for attr in sa.inspect(assessment).attrs
         if attr.key in assessment.__table__.c and attr.history.has_changes()
     }
-    if changed - REOPEN_COLUMNS:
+    if columns - REOPEN_COLUMNS:
         raise Refused(N_("A confirmed assessment cannot be changed; reopen it first."))
-    if "status" in changed and ("reopen_note" not in changed
+    if "status" in columns and ("reopen_note" not in columns
                                 or not (assessment.reopen_note or "").strip()):
         raise Refused(N_("Reopening needs a reason."))
 
@@ -312,7 +303,7 @@ def _settle_payments(session: Session) -> None:
         if not isinstance(payment, Payment) or not session.is_modified(payment):
             continue
         leaving.add(payment.id)
-        if _changed(payment, "bill_id") and (old := _old(payment, "bill_id")) is not None:
+        if changed(payment, "bill_id") and (old := old_value(payment, "bill_id")) is not None:
             bill = bill_of(payment, old)
             touched[id(bill)] = bill
         bill = bill_of(payment)
@@ -321,7 +312,7 @@ def _settle_payments(session: Session) -> None:
     for payment in session.deleted:
         if isinstance(payment, Payment):
             leaving.add(payment.id)
-            bill = bill_of(payment, _old(payment, "bill_id") or payment.bill_id)
+            bill = bill_of(payment, old_value(payment, "bill_id") or payment.bill_id)
             if bill is not None:
                 touched[id(bill)] = bill
     for key, bill in touched.items():
@@ -341,7 +332,7 @@ def _bill(session: Session, bill: Bill, is_new: bool) -> None:
     if is_new:
         bill.paid_amount = paid
     waived = bill.status == "waived"
-    if waived and (is_new or _changed(bill, "status")):
+    if waived and (is_new or changed(bill, "status")):
         billing.check_waiver(paid)
     if bill.amount is not None and paid > bill.amount:
         raise Refused(N_("The amount cannot be less than what has been paid (%(paid)s)."),

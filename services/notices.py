@@ -28,7 +28,7 @@ from models import (
     TicketEvent,
     Unit,
 )
-from models.base import utcnow
+from models.base import changed, utcnow
 from models.queries import company_today, company_zone
 from models.tickets import HANDLING_DEPARTMENT, TICKET_CATEGORY
 from rules import notices as notice_rules
@@ -45,10 +45,6 @@ def _moment(value) -> str:
 
     return value.astimezone(ZoneInfo(company_zone())).strftime("%Y-%m-%d %H:%M") if value \
         else ""
-
-
-def _changed(obj, key: str) -> bool:
-    return sa.inspect(obj).attrs[key].history.has_changes()
 
 
 def _ticket_step(event: TicketEvent) -> str | None:
@@ -78,7 +74,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
                 pending.append(("arrears_reminder", obj))
         for obj in session.dirty:
             if (isinstance(obj, ReturnVisit) and obj.planned_on and not obj.visited_at
-                    and _changed(obj, "planned_on")):
+                    and changed(obj, "planned_on")):
                 pending.append(("visit_planned", obj))
     session.info[PENDING] = pending
 
