@@ -8,6 +8,7 @@ Each cell is "LETTERS scope":
     E export
     scope: all (default) · own (the rows of the stewards the user acts for: a steward
     themselves, a supervisor their team and themselves) · own_confirmed (own, confirmed only)
+    · department (the work dispatched to the user's own department)
 An empty cell means the role does not see the entity at all.
 
 Actions on a list need the letter their view declares (delete needs D, workflow steps U).
@@ -22,9 +23,9 @@ from sqlalchemy import inspect as sa_inspect
 
 import models as m
 
-ROLES = ("admin", "hr", "supervisor", "steward")
+ROLES = ("admin", "hr", "supervisor", "steward", "department")
 OPERATIONS = {"C": "create", "R": "read", "U": "update", "D": "delete", "E": "export"}
-SCOPES = ("all", "own", "own_confirmed")
+SCOPES = ("all", "own", "own_confirmed", "department")
 
 # Roles that see owners' phone and ID numbers in full. A steward only ever sees the
 # owners of their own units, so "the owner's steward" is the steward role within scope.
@@ -81,40 +82,42 @@ SYSTEM = _l("System")
 
 # fmt: off
 _TABLE = [
-    # name               model                category     label                         admin     hr        supervisor          steward
-    ("project",          m.Project,           PROPERTY,    _l("Projects"),               "CRUDE",  "",       "RE own",           "RE own"),
-    ("building",         m.Building,          PROPERTY,    _l("Buildings"),              "CRUDE",  "",       "RE own",           "RE own"),
-    ("unit",             m.Unit,              PROPERTY,    _l("Units"),                  "CRUDE",  "",       "RE own",           "RE own"),
-    ("owner",            m.Owner,             PROPERTY,    _l("Owners"),                 "CRUDE",  "",       "RE own",           "RUE own"),
-    ("ownership",        m.Ownership,         PROPERTY,    _l("Ownerships"),             "CRUDE",  "",       "RE own",           "RUE own"),
-    ("ticket",           m.Ticket,            SERVICE,     _l("Tickets"),                "CRUDE",  "",       "RUE own",          "CRUE own"),
-    ("ticket_event",     m.TicketEvent,       SERVICE,     _l("Ticket events"),          "CRE",    "",       "RE own",           "CRE own"),
-    ("return_visit",     m.ReturnVisit,       SERVICE,     _l("Return visits"),          "CRUDE",  "",       "RUE own",          "CRUE own"),
-    ("community_event",  m.CommunityEvent,    SERVICE,     _l("Community events"),       "CRUDE",  "",       "RE own",           "CRUE own"),
-    ("message_template", m.MessageTemplate,   SERVICE,     _l("Message templates"),      "CRUDE",  "",       "",                 ""),
-    ("procedure",        m.Procedure,         SERVICE,     _l("Procedures"),             "CRUDE",  "",       "RE own",           "CRUE own"),
-    ("fee_standard",     m.FeeStandard,       FEES,        _l("Fee standards"),          "CRUDE",  "",       "RE",               "RE"),
-    ("bill",             m.Bill,              FEES,        _l("Bills"),                  "CRUDE",  "",       "RE own",           "RE own"),
-    ("payment",          m.Payment,           FEES,        _l("Payments"),               "CRUDE",  "",       "RE own",           "RE own"),
-    ("arrears_reminder", m.ArrearsReminder,   FEES,        _l("Arrears reminders"),      "CRUDE",  "",       "RE own",           "CRUE own"),
-    ("patrol",           m.Patrol,            SAFETY,      _l("Patrols"),                "CRUDE",  "",       "RE own",           "CRUE own"),
-    ("hazard",           m.Hazard,            SAFETY,      _l("Hazards"),                "CRUDE",  "",       "RE own",           "CRUE own"),
-    ("incident",         m.Incident,          SAFETY,      _l("Incidents"),              "CRUDE",  "",       "RE own",           "CRUE own"),
-    ("work_log",         m.WorkLog,           WORK,        _l("Work logs"),              "RE",     "",       "RUE own",          "CRUE own"),
-    ("summary",          m.Summary,           WORK,        _l("Weekly/monthly summaries"), "RE",   "",       "RUE own",          "CRUE own"),
-    ("staff",            m.Staff,             PEOPLE,      _l("Staff"),                  "RE",     "CRUDE",  "RE own",           "R own"),
-    ("user",             m.User,              PEOPLE,      _l("Login accounts"),         "CRUDE",  "",       "",                 ""),
-    ("training_program", m.TrainingProgram,   TRAINING,    _l("Training programs"),      "RE",     "CRUDE",  "RE",               "R"),
-    ("training_session", m.TrainingSession,   TRAINING,    _l("Training sessions"),      "RE",     "CRUDE",  "RE",               "R"),
-    ("training_result",  m.TrainingResult,    TRAINING,    _l("Training results"),       "RE",     "CRUDE",  "RE own",           "R own"),
-    ("monthly_assessment", m.MonthlyAssessment, ASSESSMENT, _l("Monthly assessments"),   "RE",     "RE",     "CRUE own",         "R own_confirmed"),
-    ("annual_assessment", m.AnnualAssessment, ASSESSMENT,  _l("Annual assessments"),     "RE",     "RE",     "CRUE own",         "R own_confirmed"),
-    ("reward_penalty",   m.RewardPenalty,     ASSESSMENT,  _l("Rewards and penalties"),  "RE",     "CRUDE",  "RE own",           "R own"),
-    ("career_move",      m.CareerMove,        ASSESSMENT,  _l("Career moves"),           "RE",     "CRUDE",  "RE own",           "R own"),
-    ("meeting",          m.Meeting,           ORGANISATION, _l("Coordination meetings"), "CRUDE",  "RE",     "RE",               "R"),
-    ("external_body",    m.ExternalBody,      ORGANISATION, _l("External bodies"),       "CRUDE",  "RE",     "RE",               "R"),
-    ("policy_setting",   m.PolicySetting,     SYSTEM,      _l("Policy settings"),        "CRUDE",  "R",      "R",                ""),
-    ("audit_entry",      m.AuditEntry,        SYSTEM,      _l("Audit trail"),            "RE",     "",       "",                 ""),
+    # name               model                category     label                         admin     hr        supervisor          steward             department
+    ("project",          m.Project,           PROPERTY,    _l("Projects"),               "CRUDE",  "",       "RE own",           "RE own",           ""),
+    ("building",         m.Building,          PROPERTY,    _l("Buildings"),              "CRUDE",  "",       "RE own",           "RE own",           ""),
+    ("unit",             m.Unit,              PROPERTY,    _l("Units"),                  "CRUDE",  "",       "RE own",           "RE own",           ""),
+    ("owner",            m.Owner,             PROPERTY,    _l("Owners"),                 "CRUDE",  "",       "RE own",           "RUE own",          ""),
+    ("ownership",        m.Ownership,         PROPERTY,    _l("Ownerships"),             "CRUDE",  "",       "RE own",           "RUE own",          ""),
+    ("ticket",           m.Ticket,            SERVICE,     _l("Tickets"),                "CRUDE",  "",       "RUE own",          "CRUE own",         ""),
+    ("dispatch",         m.Dispatch,          SERVICE,     _l("Dispatched work"),        "RE",     "",       "RE own",           "RE own",           "RE department"),
+    ("ticket_event",     m.TicketEvent,       SERVICE,     _l("Ticket events"),          "CRE",    "",       "RE own",           "CRE own",          ""),
+    ("return_visit",     m.ReturnVisit,       SERVICE,     _l("Return visits"),          "CRUDE",  "",       "RUE own",          "CRUE own",         ""),
+    ("community_event",  m.CommunityEvent,    SERVICE,     _l("Community events"),       "CRUDE",  "",       "RE own",           "CRUE own",         ""),
+    ("message_template", m.MessageTemplate,   SERVICE,     _l("Message templates"),      "CRUDE",  "",       "",                 "",                 ""),
+    ("procedure",        m.Procedure,         SERVICE,     _l("Procedures"),             "CRUDE",  "",       "RE own",           "CRUE own",         ""),
+    ("fee_standard",     m.FeeStandard,       FEES,        _l("Fee standards"),          "CRUDE",  "",       "RE",               "RE",               ""),
+    ("bill",             m.Bill,              FEES,        _l("Bills"),                  "CRUDE",  "",       "RE own",           "RE own",           ""),
+    ("payment",          m.Payment,           FEES,        _l("Payments"),               "CRUDE",  "",       "RE own",           "RE own",           ""),
+    ("arrears_reminder", m.ArrearsReminder,   FEES,        _l("Arrears reminders"),      "CRUDE",  "",       "RE own",           "CRUE own",         ""),
+    ("patrol",           m.Patrol,            SAFETY,      _l("Patrols"),                "CRUDE",  "",       "RE own",           "CRUE own",         ""),
+    ("hazard",           m.Hazard,            SAFETY,      _l("Hazards"),                "CRUDE",  "",       "RE own",           "CRUE own",         ""),
+    ("incident",         m.Incident,          SAFETY,      _l("Incidents"),              "CRUDE",  "",       "RE own",           "CRUE own",         ""),
+    ("work_log",         m.WorkLog,           WORK,        _l("Work logs"),              "RE",     "",       "RUE own",          "CRUE own",         ""),
+    ("summary",          m.Summary,           WORK,        _l("Weekly/monthly summaries"), "RE",   "",       "RUE own",          "CRUE own",         ""),
+    ("staff",            m.Staff,             PEOPLE,      _l("Staff"),                  "RE",     "CRUDE",  "RE own",           "R own",            ""),
+    ("user",             m.User,              PEOPLE,      _l("Login accounts"),         "CRUDE",  "",       "",                 "",                 ""),
+    ("training_program", m.TrainingProgram,   TRAINING,    _l("Training programs"),      "RE",     "CRUDE",  "RE",               "R",                ""),
+    ("training_session", m.TrainingSession,   TRAINING,    _l("Training sessions"),      "RE",     "CRUDE",  "RE",               "R",                ""),
+    ("training_result",  m.TrainingResult,    TRAINING,    _l("Training results"),       "RE",     "CRUDE",  "RE own",           "R own",            ""),
+    ("monthly_assessment", m.MonthlyAssessment, ASSESSMENT, _l("Monthly assessments"),   "RE",     "RE",     "CRUE own",         "R own_confirmed",  ""),
+    ("annual_assessment", m.AnnualAssessment, ASSESSMENT,  _l("Annual assessments"),     "RE",     "RE",     "CRUE own",         "R own_confirmed",  ""),
+    ("reward_penalty",   m.RewardPenalty,     ASSESSMENT,  _l("Rewards and penalties"),  "RE",     "CRUDE",  "RE own",           "R own",            ""),
+    ("career_move",      m.CareerMove,        ASSESSMENT,  _l("Career moves"),           "RE",     "CRUDE",  "RE own",           "R own",            ""),
+    ("department",       m.Department,        ORGANISATION, _l("Departments"),           "CRUE",   "RE",     "R",                "R",                "R"),
+    ("meeting",          m.Meeting,           ORGANISATION, _l("Coordination meetings"), "CRUDE",  "RE",     "RE",               "R",                ""),
+    ("external_body",    m.ExternalBody,      ORGANISATION, _l("External bodies"),       "CRUDE",  "RE",     "RE",               "R",                ""),
+    ("policy_setting",   m.PolicySetting,     SYSTEM,      _l("Policy settings"),        "CRUDE",  "R",      "R",                "",                 ""),
+    ("audit_entry",      m.AuditEntry,        SYSTEM,      _l("Audit trail"),            "RE",     "",       "",                 "",                 ""),
 ]
 # fmt: on
 
@@ -161,11 +164,14 @@ ENTITIES: dict[str, EntityAccess] = {
 
 def check_declaration() -> None:
     """Fail loudly at start-up if the table names a scope the models cannot apply."""
-    from models.scopes import CONFIRMED, STEWARD_PATHS
+    from models.scopes import CONFIRMED, DEPARTMENT_PATHS, STEWARD_PATHS
 
     for entity in ENTITIES.values():
         for role, grant in entity.grants.items():
-            if grant.scope != "all" and entity.model not in STEWARD_PATHS:
+            if grant.scope == "department":
+                if entity.model not in DEPARTMENT_PATHS:
+                    raise ValueError(f"{entity.name}: scope department for {role} has no path")
+            elif grant.scope != "all" and entity.model not in STEWARD_PATHS:
                 raise ValueError(f"{entity.name}: scope {grant.scope} for {role} has no path")
             if grant.scope == "own_confirmed" and entity.model not in CONFIRMED:
                 raise ValueError(f"{entity.name}: no 'confirmed' condition")

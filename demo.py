@@ -16,6 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 import demo_notices
+import demo_service
 from models import (
     ArrearsReminder,
     Bill,
@@ -152,9 +153,13 @@ def _ticket_plan(rng: random.Random, intake: datetime, due: datetime, age_days: 
                                        {"department": department})]
     if age_days < 1:
         return plan[: rng.randrange(0, 3)]
+    # the department takes its part (P-TKT-3); on the young tickets it is still at work
+    plan += demo_service.plan_steps(department, accepted, age_days <= 3)
     if age_days <= 3 and rng.random() >= 0.3:
         return plan
     resolved = intake + timedelta(hours=max(0.5, hours))
+    if department is not None:
+        plan.append(("done", resolved - timedelta(minutes=10), {}))
     text = "已处理完毕，业主确认" if on_spot else "已派工处理完成"
     plan.append(("resolve", resolved, {"resolution": text}))
     if age_days <= 5:
@@ -242,6 +247,7 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
         user = User(username=username, role=role, staff=person, locale=None)
         user.set_password(DEMO_PASSWORD)
         session.add(user)
+    members = demo_service.seed_departments(session, DEMO_PASSWORD)
 
     # --- property ---------------------------------------------------------------------
     units: list[Unit] = []
@@ -351,24 +357,18 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
         for ticket, plan in plans:
             if round_ < len(plan):
                 step, at, inputs = plan[round_]
+                if step in ("take", "progress", "done"):
+                    demo_service.work(session, ticket, step, at, members)
+                    continue
                 take_step(session, ticket, step, actor=_username(stewards, ticket.steward),
                           at=at, **inputs)
         session.flush()
     events = session.scalar(sa.select(sa.func.count(TicketEvent.id)))
-    for ticket, _ in plans:
-        if ticket.status == "closed" and rng.random() < 0.3:
-            session.add(ReturnVisit(owner_id=ticket.owner_id, unit_id=ticket.unit_id,
-                                    ticket=ticket, steward=ticket.steward, channel="phone",
-                                    planned_on=ticket.closed_at + timedelta(days=2),
-                                    visited_at=ticket.closed_at + timedelta(days=2, hours=2),
-                                    satisfaction=rng.choices([5, 4, 3], [60, 30, 10])[0],
-                                    opinions="对处理结果满意"))
-            visits += 1
-    for i, unit in enumerate(units[::25]):
-        owner = owners[units.index(unit)]
-        session.add(ReturnVisit(owner_id=owner.id, unit_id=unit.id, steward=unit.steward,
-                                channel="visit", planned_on=_at(ANCHOR + timedelta(days=i % 7), 10)))
-        visits += 1
+    # the follow-ups planned as the tickets closed, most made; every owner's regular visit
+    tickets += demo_service.seed_queue(session, _at(ANCHOR, 9), members, len(plans) + 1)
+    demo_service.withdraw_one(session, _at(ANCHOR, 9))
+    visits = demo_service.seed_visits(session, rng, _at(ANCHOR, 9))
+    visits = session.scalar(sa.select(sa.func.count(ReturnVisit.id)))
 
     # --- periodic training ------------------------------------------------------------
     newcomer_course = TrainingSession(program=onboarding, starts_on=date(2026, 11, 3),
@@ -476,7 +476,7 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
 
     return {
         "projects": len(projects), "units": len(units), "owners": len(owners),
-        "staff": len(stewards) + 5, "bills": bills, "payments": payments,
+        "staff": session.scalar(sa.select(sa.func.count(Staff.id))), "bills": bills, "payments": payments,
         "reminders": reminders, "tickets": tickets, "ticket events": events,
         "return visits": visits, "training results": results,
         "monthly assessments": assessments, "work logs": logs,

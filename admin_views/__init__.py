@@ -21,6 +21,7 @@ from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPena
 from .auth import PasswordView, to_sign_in
 from .careers import CareerMoveView
 from .context import policy_today
+from .dispatch import DispatchView
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
 from .fields import format_datetime
@@ -31,6 +32,7 @@ from .jobs import JobView
 from .notices import CommunityEventView
 from .staffing import StaffView
 from .tickets import TicketView
+from .visits import ReturnVisitView
 
 # Entities whose screens need more than the generated view.
 VIEW_CLASSES: dict[str, type[EntityView]] = {
@@ -44,6 +46,8 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "bill": BillView,
     "fee_standard": FeeStandardView,
     "community_event": CommunityEventView,
+    "dispatch": DispatchView,
+    "return_visit": ReturnVisitView,
 }
 
 
@@ -61,13 +65,14 @@ class StartPage(AdminIndexView):
     def index(self):
         role = current_user.role
         work = {"steward": landing.steward_work, "supervisor": landing.supervisor_work,
-                "hr": landing.hr_work}.get(role)
+                "hr": landing.hr_work, "department": landing.department_work}.get(role)
         overview = self._overview() if role == "admin" else []
         return self.render("admin/index.html", overview=overview,
                            work=work() if work else {}, role=role, deadline=self._deadline,
                            ticket_status=TICKET_STATUS, grades=GRADE, kinds=REWARD_PENALTY_KIND,
                            staff_status=STAFF_STATUS, move_kinds=CAREER_MOVE_KIND,
-                           move_status=CAREER_MOVE_STATUS, format_moment=lambda v: v and
+                           move_status=CAREER_MOVE_STATUS, now=utcnow(),
+                           format_moment=lambda v: v and
                            format_datetime(self, v))
 
     def _overview(self) -> list:

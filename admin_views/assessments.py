@@ -222,13 +222,18 @@ class MonthlyAssessmentView(AssessmentView):
         return service.run_month(db.session, supervisor, period)
 
     # ---- the month's bonus sheet for payroll (P-ASM-1) -------------------------------------
+    def _last_confirmed(self) -> str | None:
+        """Payroll's month when none is asked for: the latest with confirmed assessments."""
+        return self.get_query().filter(MonthlyAssessment.status == "confirmed").with_entities(
+            sa.func.max(MonthlyAssessment.period)).scalar()
+
     @expose("/bonus/")
     def bonus_view(self):
         """The confirmed assessments of a month that the user may read, one row per person:
         score, grade, factor, base and amount, as xlsx."""
         try:
             period = self.parse_period((request.args.get("period") or "").strip()
-                                       or self.default_period())
+                                       or self._last_confirmed() or self.default_period())
         except Refused as refusal:
             flash(refusal_text(refusal), "error")
             return redirect(url_for(".run_view"))

@@ -56,8 +56,18 @@ VIEWS: dict[str, dict] = {
     "return_visit": dict(
         column_list=["owner", "unit", "ticket", "steward", "planned_on", "visited_at",
                      "satisfaction"],
-        column_filters=["channel", "visited_at", "planned_on", "satisfaction"],
+        column_filters=["channel", "visited_at", "planned_on", "satisfaction", "steward.name"],
         column_default_sort=("planned_on", True),
+    ),
+    "dispatch": dict(
+        column_list=["ticket", "department", "status", "due_at", "taken_by", "dispatched_at",
+                     "done_at"],
+        column_filters=["status", "department.code", "dispatched_at"],
+        column_default_sort=("dispatched_at", True),
+    ),
+    "department": dict(
+        column_list=["code", "head", "phone", "duties"],
+        column_default_sort="code",
     ),
     "community_event": dict(column_default_sort=("starts_at", True)),
     "message_template": dict(

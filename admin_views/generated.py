@@ -40,7 +40,7 @@ from rules.refusal import Refused
 
 from . import form_checks
 from .auth import to_sign_in
-from .context import current_role, steward_ids
+from .context import current_role, departments, steward_ids
 from .exports import SafeExports
 from .field_access import FieldWrites
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
@@ -94,16 +94,16 @@ def refusal_text(error: Exception) -> str:
 
 def _worded(name: str, value):
     """A rule's parameter in words: ticket states and steps are codes in `rules/`."""
-    from models.people import POSITION
-    from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
+    from models.people import DEPARTMENT, POSITION
+    from models.tickets import TICKET_STATUS
     from rules.workflow import STEPS
 
     if name in ("status", "before", "after") and value in TICKET_STATUS:
         return str(TICKET_STATUS.label(value))
     if name == "step" and value in STEPS:
         return gettext(STEPS[value].label)
-    if name == "department" and value in HANDLING_DEPARTMENT:
-        return str(HANDLING_DEPARTMENT.label(value))
+    if name == "department" and value in DEPARTMENT:
+        return str(DEPARTMENT.label(value))
     if name in ("position", "next") and value in POSITION:
         return str(POSITION.label(value))
     return value
@@ -146,6 +146,8 @@ def scope_condition(entity: EntityAccess):
     grant = entity.grant(current_role())
     if not grant.allows("R"):
         return sa.false()
+    if grant.scope == "department":
+        return row_filter(entity.model, grant.scope, (), departments())
     return row_filter(entity.model, grant.scope, steward_ids() if grant.scope != "all" else ())
 
 

@@ -1,7 +1,9 @@
 """Where each role lands: the work waiting for them, each item linking to where it is done.
 
-steward — my open tickets by deadline, return visits due, my arrears;
-supervisor — the team's overdue tickets and the assessments waiting to be confirmed;
+steward — my open tickets by deadline, return visits due and overdue, my arrears;
+supervisor — the team's overdue tickets and overdue dispatched work, the assessments
+waiting to be confirmed;
+department staff — their department's queue: waiting, theirs, and (for the head) overdue;
 HR — stewards waiting for their onboarding exam, suggestions waiting for a decision;
 admin — the records and their counts.
 """
@@ -18,6 +20,8 @@ from extensions import db
 from models import (
     Bill,
     CareerMove,
+    Department,
+    Dispatch,
     MonthlyAssessment,
     ReturnVisit,
     RewardPenalty,
@@ -27,9 +31,11 @@ from models import (
 )
 from models.base import utcnow
 from models.queries import company_today, local_date, onboarding_scores
+from rules import dispatch as dispatch_rules
 from rules import periods, workflow
 
 from .context import steward_ids
+from .visits import state_of as visit_state
 
 SHOWN = 15
 VISITS_AHEAD_DAYS = 3
@@ -53,7 +59,7 @@ def steward_work() -> dict:
         ReturnVisit.planned_on.is_not(None),
     ).order_by(ReturnVisit.planned_on).limit(SHOWN)).all()
     horizon = today + timedelta(days=VISITS_AHEAD_DAYS)
-    visits = [v for v in visits if local_date(v.planned_on) <= horizon]
+    visits = [(v, visit_state(v)) for v in visits if local_date(v.planned_on) <= horizon]
     owed_count, owed = db.session.execute(
         sa.select(sa.func.count(Bill.id), sa.func.sum(Bill.amount - Bill.paid_amount))
         .join(Bill.unit).where(Unit.steward_id.in_(me),
@@ -74,7 +80,38 @@ def supervisor_work() -> dict:
     assessed = db.session.scalar(sa.select(sa.func.count(MonthlyAssessment.id)).where(
         MonthlyAssessment.staff_id.in_(team), MonthlyAssessment.period == last_month))
     return {"overdue": _open_tickets(team, overdue_only=True), "drafts": drafts,
-            "last_month": last_month, "missing": len(team) - assessed}
+            "last_month": last_month, "missing": len(team) - assessed,
+            "late_work": _late_work(Dispatch.ticket.has(Ticket.steward_id.in_(team)))}
+
+
+def _late_work(condition) -> list[Dispatch]:
+    """Dispatched work past the ticket's deadline and not done (rules/dispatch.py)."""
+    return list(db.session.scalars(sa.select(Dispatch).options(
+        joinedload(Dispatch.ticket).joinedload(Ticket.unit), joinedload(Dispatch.department),
+        joinedload(Dispatch.taken_by)).where(
+        condition, Dispatch.status.in_(dispatch_rules.OPEN), Dispatch.due_at < utcnow())
+        .order_by(Dispatch.due_at).limit(SHOWN)))
+
+
+def department_work() -> dict:
+    """The department's queue: work waiting to be taken, the member's own, and for the
+    department's head everything overdue."""
+    from services.dispatch import actor_of
+
+    actor = actor_of(db.session, current_user)
+    mine = sa.select(Department.id).where(Department.code == actor.department)
+    ours = Dispatch.department_id.in_(mine.scalar_subquery())
+
+    def listed(*where) -> list[Dispatch]:
+        return list(db.session.scalars(sa.select(Dispatch).options(
+            joinedload(Dispatch.ticket).joinedload(Ticket.unit)).where(ours, *where)
+            .order_by(Dispatch.due_at).limit(SHOWN)))
+
+    return {"waiting": listed(Dispatch.status == "waiting"),
+            "mine": listed(Dispatch.status == "taken",
+                           Dispatch.taken_by_id == current_user.staff_id),
+            "late": _late_work(ours) if actor.is_head else [], "is_head": actor.is_head,
+            "department": actor.department, "now": utcnow()}
 
 
 def hr_work() -> dict:

@@ -18,9 +18,12 @@ from access import ENTITIES
 from extensions import db
 from models import Ticket, TicketEvent
 from models.base import utcnow
+from models.departments import DISPATCH_STATUS
 from models.outbox import MESSAGE_CHANNEL, MESSAGE_STATUS, NOTICE_EVENT
 from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import corrections, workflow
+from rules import dispatch as dispatch_rules
+from services import dispatch as dispatching
 from services import outbox, owner_links
 from services.tickets import take_step
 
@@ -100,6 +103,8 @@ class TicketView(IntakeCorrection, EntityView):
             abort(404)
         if request.method == "POST" and request.form.get("step") == "note":
             return self._add_note(ticket)
+        if request.method == "POST" and request.form.get("step") in ("dispatch", "withdraw"):
+            return self._dispatching(ticket, request.form)
         if request.method == "POST":
             if not self.allows("U"):
                 abort(403)
@@ -141,6 +146,36 @@ class TicketView(IntakeCorrection, EntityView):
               else gettext("The note is added."), "success")
         return redirect(url_for(".step_view", id=ticket.id))
 
+    def _dispatching(self, ticket, form):
+        """The steward sends more of the work to a department while handling it, or calls a
+        department's part back with the reason (P-TKT-3)."""
+        if not self.allows("U"):
+            abort(403)
+        if form.get("step") == "dispatch":
+            if ticket.status != "in_progress":
+                flash(gettext("Dispatch a ticket while it is being handled."), "error")
+                return self._render_step(ticket, form), 200
+            code = form.get("department") or ""
+            if code not in HANDLING_DEPARTMENT:
+                flash(gettext("Choose the department."), "error")
+                return self._render_step(ticket, form), 200
+            operation = lambda: dispatching.dispatch(  # noqa: E731
+                db.session, ticket, code, actor=current_user.username)
+            done = gettext("Dispatched to %(department)s.",
+                           department=HANDLING_DEPARTMENT.label(code))
+        else:
+            work = next((d for d in ticket.dispatches if d.id == as_id(form.get("dispatch"))),
+                        None)
+            if work is None:
+                abort(404)
+            operation = lambda: dispatching.withdraw(  # noqa: E731
+                db.session, work, current_user.username, form.get("reason"))
+            done = gettext("The department's part is withdrawn.")
+        if not self.commit_or_refuse(lambda: (operation(), db.session.flush())):
+            return self._render_step(self.get_one(ticket.id), form), 200
+        flash(done, "success")
+        return redirect(url_for(".step_view", id=ticket.id))
+
     def _render_step(self, ticket, entered):
         steps = workflow.steps_from(ticket.status) if self.allows("U") else []
         return self.render(
@@ -153,9 +188,11 @@ class TicketView(IntakeCorrection, EntityView):
                 if ticket.resolved_at and ticket.due_at else None),
             contact_phone=personal_value(ticket, "contact_phone"),
             can_correct=self.may_open("correct_view"), can_note=self.may_note(),
+            can_dispatch=self.allows("U"),
             messages=ticket.messages, message_events=NOTICE_EVENT,
             message_channels=MESSAGE_CHANNEL, message_statuses=MESSAGE_STATUS,
-            explain_error=outbox.explain,
+            explain_error=outbox.explain, dispatch_statuses=DISPATCH_STATUS,
+            now=utcnow(), dispatch_overdue=dispatch_rules.overdue,
             format_moment=self.format_moment, return_url=self.get_url(".index_view"),
         )
 

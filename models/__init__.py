@@ -2,6 +2,7 @@
 
 from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment, RewardPenalty
 from .base import Base, Choices, Entity
+from .departments import Department, Dispatch
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
 from .jobs import Job, Notice, ScheduleRun
 from .org import ExternalBody, Meeting
@@ -18,7 +19,8 @@ from .worklog import Summary, WorkLog
 
 __all__ = [
     "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill", "Building",
-    "CareerMove", "Choices", "CommunityEvent", "Entity", "ExternalBody", "FeeStandard",
+    "CareerMove", "Choices", "CommunityEvent", "Department", "Dispatch", "Entity",
+    "ExternalBody", "FeeStandard",
     "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",
     "Meeting", "MessageTemplate", "MonthlyAssessment", "OutboxMessage", "Owner", "Ownership",
     "Patrol",

@@ -21,6 +21,7 @@ from . import locks
 from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment
 from .base import Entity, changed, old_value, utcnow
 from .careers import guard_career_move
+from .departments import Dispatch
 from .fees import ArrearsReminder, Bill, Payment
 from .outbox import MessageTemplate
 from .people import Staff
@@ -34,7 +35,8 @@ from .queries import (
     previous_attempts,
 )
 from .service import CommunityEvent
-from .tickets import Ticket, TicketEvent
+from .service_guards import guard_dispatch, guard_return_visit
+from .tickets import ReturnVisit, Ticket, TicketEvent
 from .tracking import current_actor
 from .training import TrainingResult, TrainingSession
 
@@ -426,6 +428,8 @@ GUARDS = {
     AnnualAssessment: _assessment,
     CareerMove: guard_career_move,
     MessageTemplate: _message_template,
+    ReturnVisit: guard_return_visit,
+    Dispatch: guard_dispatch,
 }
 
 

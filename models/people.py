@@ -55,6 +55,8 @@ ROLE = Choices(
     hr=_l("HR"),
     supervisor=_l("Supervisor"),
     steward=_l("Steward"),
+    # engineering, security, cleaning … staff who work the tickets dispatched to them
+    department=_l("Department staff"),
 )
 
 

@@ -88,6 +88,12 @@ class PolicySetting(Entity):
     bonus_base_supervisor: Mapped[Decimal] = _num("0", 10, 2, min=0)
     bonus_base_manager: Mapped[Decimal] = _num("0", 10, 2, min=0)
     bonus_base_other: Mapped[Decimal] = _num("0", 10, 2, min=0)
+    # P-OWN-3 return visits: a follow-up this many days after a ticket closes, and a regular
+    # visit to every owner at this interval (days)
+    visit_after_close_days: Mapped[int] = mapped_column(default=3, server_default="3",
+                                                        info={"min": 0, "max": 60})
+    visit_interval_days: Mapped[int] = mapped_column(default=90, server_default="90",
+                                                     info={"min": 7, "max": 730})
 
     def __str__(self) -> str:
         return f"{self.effective_from}"

@@ -18,6 +18,8 @@ from . import (
     Building,
     CareerMove,
     CommunityEvent,
+    Department,
+    Dispatch,
     Hazard,
     Incident,
     MonthlyAssessment,
@@ -73,6 +75,14 @@ STEWARD_PATHS: dict[type, Callable[[Ids], sa.ColumnElement[bool]]] = {
     AnnualAssessment: lambda ids: AnnualAssessment.staff_id.in_(ids),
     RewardPenalty: lambda ids: RewardPenalty.staff_id.in_(ids),
     CareerMove: lambda ids: CareerMove.staff_id.in_(ids),
+    Dispatch: lambda ids: Dispatch.ticket.has(Ticket.steward_id.in_(ids)),
+}
+
+# entity -> how its rows reach the departments `codes` (scope "department": a department
+# member sees the work dispatched to their own department)
+DEPARTMENT_PATHS: dict[type, Callable[[Collection[str]], sa.ColumnElement[bool]]] = {
+    Dispatch: lambda codes: Dispatch.department_id.in_(
+        sa.select(Department.id).where(Department.code.in_(codes)).scalar_subquery()),
 }
 
 # Extra conditions a scope may add: a steward sees only confirmed assessments.
@@ -82,14 +92,26 @@ CONFIRMED: dict[type, Callable[[], sa.ColumnElement[bool]]] = {
 }
 
 
-def row_filter(model: type, scope: str, steward_ids: Ids) -> sa.ColumnElement[bool] | None:
-    """The WHERE condition for `scope` ("all", "own" or "own_confirmed"); None means all rows."""
+def row_filter(model: type, scope: str, steward_ids: Ids,
+               departments: Collection[str] = ()) -> sa.ColumnElement[bool] | None:
+    """The WHERE condition for `scope` ("all", "own", "own_confirmed" or "department");
+    None means all rows."""
     if scope == "all":
         return None
+    if scope == "department":
+        return DEPARTMENT_PATHS[model](departments)
     condition = STEWARD_PATHS[model](steward_ids)
     if scope == "own_confirmed":
         condition = sa.and_(condition, CONFIRMED[model]())
     return condition
+
+
+def member_departments(session, role: str, staff_id: int | None) -> list[str]:
+    """The departments whose queue a user works: a department member's own."""
+    if role != "department" or staff_id is None:
+        return []
+    code = session.scalar(sa.select(Staff.department).where(Staff.id == staff_id))
+    return [code] if code else []
 
 
 def visible_steward_ids(session, role: str, staff_id: int | None) -> list[int]:

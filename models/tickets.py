@@ -14,6 +14,7 @@ from .people import Staff
 from .property import CONTACT_CHANNEL, Owner, Unit
 
 if TYPE_CHECKING:
+    from .departments import Dispatch
     from .outbox import OutboxMessage
 
 INTAKE_CHANNEL = Choices(
@@ -116,6 +117,10 @@ class Ticket(Entity):
     messages: Mapped[list[OutboxMessage]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", passive_deletes=True,
         order_by="OutboxMessage.id")
+    # The departments' parts of it (models/departments.py), in the order dispatched.
+    dispatches: Mapped[list[Dispatch]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Dispatch.id")
 
     def __str__(self) -> str:
         return self.code
@@ -136,8 +141,12 @@ class TicketEvent(Entity):
     note: Mapped[str | None] = mapped_column(sa.Text)
     # P-TKT-4: the steward chose to tell the owner (shown on the owner's page, and sent)
     shared_with_owner: Mapped[bool] = mapped_column(default=False)
+    # A department's progress on its part (models/departments.py), written by its member.
+    dispatch_id: Mapped[int | None] = ref("dispatch.id", nullable=True, ondelete="SET NULL",
+                                          info=DERIVED)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+    dispatch: Mapped[Dispatch | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.from_status or ''} → {self.to_status or ''}"
@@ -147,7 +156,12 @@ class ReturnVisit(Entity):
     """A scheduled or follow-up visit or call to an owner about satisfaction (P-OWN-3)."""
 
     __tablename__ = "return_visit"
-    __table_args__ = (between("satisfaction", 1, 5),)
+    __table_args__ = (
+        between("satisfaction", 1, 5),
+        between("rating_attitude", 1, 5),
+        between("rating_efficiency", 1, 5),
+        between("rating_solving", 1, 5),
+    )
 
     owner_id: Mapped[int] = ref("owner.id")
     unit_id: Mapped[int | None] = ref("unit.id", nullable=True)
@@ -156,13 +170,22 @@ class ReturnVisit(Entity):
     planned_on: Mapped[datetime | None] = mapped_column(index=True)
     visited_at: Mapped[datetime | None] = mapped_column(index=True)
     channel: Mapped[str] = choice(CONTACT_CHANNEL, default="phone")
-    satisfaction: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5})
+    # The survey (P-OWN-3, P-KPI-1): the policy's three dimensions, each 1-5; the visit's
+    # satisfaction is the lowest of them (rules/owner_feedback.py), as a ticket's is.
+    rating_attitude: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5})
+    rating_efficiency: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5})
+    rating_solving: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5})
+    satisfaction: Mapped[int | None] = mapped_column(info={"min": 1, "max": 5, **DERIVED})
     opinions: Mapped[str | None] = mapped_column(sa.Text)
+    # what the owner asked for on the visit; "make a ticket" turns it into one
+    needs: Mapped[str | None] = mapped_column(sa.Text)
+    needs_ticket_id: Mapped[int | None] = ref("ticket.id", nullable=True, info=DERIVED)
     referred_to: Mapped[str | None] = choice(HANDLING_DEPARTMENT, nullable=True)
 
     owner: Mapped[Owner] = relationship()
     unit: Mapped[Unit | None] = relationship()
-    ticket: Mapped[Ticket | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship(foreign_keys=[ticket_id])
+    needs_ticket: Mapped[Ticket | None] = relationship(foreign_keys=[needs_ticket_id])
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:

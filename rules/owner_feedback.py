@@ -30,6 +30,15 @@ def combined_rating(ratings: dict[str, int | None]) -> int:
     return min(values)
 
 
+def survey_rating(ratings: dict[str, int | None]) -> int | None:
+    """A return visit's satisfaction from its survey (P-OWN-3, P-KPI-1): none while no
+    dimension is rated (a visit only planned, or the owner not reached); once any is, all
+    three and the lowest of them, as for a ticket (`combined_rating`)."""
+    if all(ratings.get(name) is None for name in DIMENSIONS):
+        return None
+    return combined_rating(ratings)
+
+
 def clean_comment(comment: str | None) -> str | None:
     text = (comment or "").strip()
     if len(text) > COMMENT_MAX:

@@ -46,6 +46,10 @@ class Policy:
     bonus_base_supervisor: Decimal = D("0")
     bonus_base_manager: Decimal = D("0")
     bonus_base_other: Decimal = D("0")
+    # P-OWN-3: a follow-up visit N days after a ticket closes; every owner visited each M days
+    # (the policy says "regularly"; a quarter is the default)
+    visit_after_close_days: int = 3
+    visit_interval_days: int = 90
 
     def bonus_base(self, position: str) -> Decimal:
         return getattr(self, f"bonus_base_{position}")

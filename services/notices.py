@@ -11,6 +11,8 @@ back — with the change that caused it.
 
 from __future__ import annotations
 
+import weakref
+
 import sqlalchemy as sa
 from flask_babel import force_locale, format_currency
 from sqlalchemy.orm import Session
@@ -37,6 +39,15 @@ from . import outbox
 
 PENDING = "notices_pending"
 OFF = "notices_off"  # session.info flag: this session writes no messages (the demo's past)
+# session.info key: records written without a message of their own — the return visits the
+# schedule plans (services/visits.py) are the steward's plan, not an appointment the owner
+# made; the steward arranges the time and the owner hears of it then.
+QUIET = "notices_quiet"
+
+
+def quietly(session: Session, record) -> None:
+    """Write `record` without the message its creation would send."""
+    session.info.setdefault(QUIET, weakref.WeakSet()).add(record)
 LOCALE = "zh_Hans_CN"  # owners read Chinese
 
 
@@ -68,7 +79,8 @@ def _before_flush(session: Session, flush_context, instances) -> None:
                 pending.append(("ticket_received", obj))
             elif isinstance(obj, TicketEvent) and (kind := _ticket_step(obj)):
                 pending.append((kind, obj))
-            elif isinstance(obj, ReturnVisit) and obj.planned_on and not obj.visited_at:
+            elif (isinstance(obj, ReturnVisit) and obj.planned_on and not obj.visited_at
+                    and obj not in session.info.get(QUIET, ())):
                 pending.append(("visit_planned", obj))
             elif isinstance(obj, ArrearsReminder):
                 pending.append(("arrears_reminder", obj))

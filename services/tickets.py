@@ -14,6 +14,9 @@ from models.queries import local_date, policy_at
 from rules import corrections, workflow
 from rules.refusal import N_, Refused
 
+from . import dispatch as dispatching
+from . import visits
+
 
 def take_step(
     session: Session,
@@ -40,6 +43,8 @@ def take_step(
         resolution=resolution, rating=rating, department=department,
         policy=policy_at(session, local_date(ticket.intake_at)),
     )
+    if step == "resolve":
+        dispatching.check_resolvable(ticket)
     before = ticket.status
     for key, value in outcome.changes.items():
         setattr(ticket, key, value)
@@ -53,6 +58,10 @@ def take_step(
         ticket=ticket, at=at, actor=actor, from_status=before, to_status=outcome.status,
         note=(resolution if step == "resolve" else note) or None,
     ))
+    if step == "start" and department:
+        dispatching.dispatch(session, ticket, department, actor=actor, at=at)
+    if step == "close":
+        visits.plan_follow_up(session, ticket, at)
     session.flush()  # one step, one flush: the guards see each move on its own
     return outcome
 

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from extensions import db as database
-from models import Ticket, TicketEvent
+from models import Dispatch, Ticket, TicketEvent
 from models.base import utcnow
+from rules.dispatch import OPEN
 from services import owner_links
 from services.tickets import take_step
 
@@ -32,7 +33,9 @@ def resolved_ticket(app, *, resolve: bool = True) -> Prepared:
     with app.test_request_context():
         ticket = database.session.scalars(
             sa.select(Ticket).where(Ticket.status.in_(("new", "accepted", "in_progress")),
-                                    Ticket.owner_id.is_not(None), Ticket.unit_id.is_not(None))
+                                    Ticket.owner_id.is_not(None), Ticket.unit_id.is_not(None),
+                                    # no department still at work: the steward can resolve it
+                                    ~Ticket.dispatches.any(Dispatch.status.in_(OPEN)))
             .order_by(Ticket.id)).first()
         assert ticket is not None, "the demo has open tickets of owners"
         if ticket.status == "new":

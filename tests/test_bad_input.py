@@ -31,7 +31,7 @@ CASES = {
     "over-long text": ("project", {"code": "N1", "name": "长" * 101}, "longer than 100"),
     "duplicate project code": ("project", {"name": "另一个项目"}, "already exists"),
     "month not YYYY-MM": ("bill", {"period": "2026/13"}, "YYYY-MM"),
-    "rating outside 1-5": ("return_visit", {"satisfaction": "9"}, "between 1 and 5"),
+    "rating outside 1-5": ("return_visit", {"rating_attitude": "9"}, "between 1 and 5"),
     "not a number": ("unit", {"number": "X2", "area": "大约一百"}, "Not a valid decimal"),
     "not a date": ("ownership", {"since": "去年"}, "Not a valid date"),
 }

@@ -31,6 +31,7 @@ from models.base import utcnow
 from services import channels, notices, outbox
 from services.tickets import take_step
 from tests.conftest import ROOT
+from tests.helpers import finish_dispatched
 from tests.notice_servers import SMS_LIMITED, Providers, SmtpServer
 
 TICKET_EVENTS = ["ticket_received", "ticket_dispatched", "ticket_progress", "ticket_resolved",
@@ -104,6 +105,7 @@ def _whole_ticket_life(ticket: Ticket, each=lambda: None) -> None:
     database.session.add(TicketEvent(ticket=ticket, note="内部：配件缺货"))  # not for the owner
     database.session.flush()
     each()
+    finish_dispatched(database.session, ticket)
     for resolution, rating in (("已更换水管。维修工王师傅13900001111；业主态度差", 2),
                                ("已返修", 5)):
         take_step(database.session, ticket, "resolve", actor="steward1",

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from extensions import db as database
-from models import Staff, Ticket, TicketEvent, Unit, User
+from models import Dispatch, Staff, Ticket, TicketEvent, Unit, User
 from rules.refusal import Refused
 
 from .helpers import flashes, one
@@ -53,8 +53,21 @@ def test_a_steward_takes_a_ticket_from_intake_to_closed_P_TKT_1_to_5(app, db, as
     client = as_role("steward1")
     page = client.get(STEP.format(ticket_id)).get_data(as_text=True)
     assert 'id="step-accept"' in page and 'id="step-close"' not in page
-    for name, inputs in [("accept", {}), ("start", {"department": "engineering"}),
-                         ("resolve", {"resolution": "更换三通阀"}),
+    for name, inputs in [("accept", {}), ("start", {"department": "engineering"})]:
+        response = step(client, ticket_id, name, **inputs)
+        assert response.status_code == 302, flashes(response)
+    # P-TKT-3: engineering takes its part and marks it done before the steward resolves
+    refused = step(client, ticket_id, "resolve", resolution="更换三通阀")
+    assert refused.status_code == 200 and "工程部" in " ".join(flashes(refused))
+    with app.app_context():
+        work_id = database.session.scalar(sa.select(Dispatch.id).where(
+            Dispatch.ticket_id == ticket_id))
+    engineer = as_role("engineer1")
+    for name, note in (("take", ""), ("done", "更换了三通阀")):
+        response = engineer.post(f"/admin/dispatch/step/?id={work_id}",
+                                 data={"step": name, "note": note})
+        assert response.status_code == 302, flashes(response)
+    for name, inputs in [("resolve", {"resolution": "更换三通阀"}),
                          ("feedback", {"rating": "5", "note": "很满意"}), ("close", {})]:
         response = step(client, ticket_id, name, **inputs)
         assert response.status_code == 302, flashes(response)
@@ -64,6 +77,7 @@ def test_a_steward_takes_a_ticket_from_intake_to_closed_P_TKT_1_to_5(app, db, as
     assert done.resolved_at is not None and done.closed_at is not None
     assert events(app, ticket_id) == [
         ("steward1", "new", "accepted"), ("steward1", "accepted", "in_progress"),
+        ("engineer1", None, None), ("engineer1", None, None),
         ("steward1", "in_progress", "resolved"), ("steward1", "resolved", "feedback_given"),
         ("steward1", "feedback_given", "closed"),
     ]
