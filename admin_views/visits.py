@@ -77,17 +77,18 @@ class VisitForm(BaseForm):
         InputRequired(), *bounds_for(ReturnVisit.__table__.c.visited_at)])
     channel = SelectField(_l("Channel"), choices=list(CONTACT_CHANNEL))
     rating_attitude = SelectField(_l(DIMENSIONS["attitude"]), choices=RATINGS,
-                                  validators=[Optional()])
+                                  default="", validators=[Optional()])
     rating_efficiency = SelectField(_l(DIMENSIONS["efficiency"]), choices=RATINGS,
-                                    validators=[Optional()])
+                                    default="", validators=[Optional()])
     rating_solving = SelectField(_l(DIMENSIONS["solving"]), choices=RATINGS,
-                                 validators=[Optional()])
+                                 default="", validators=[Optional()])
     opinions = TextAreaField(_l("Opinions"), validators=bounds_for(
         ReturnVisit.__table__.c.opinions))
     needs = TextAreaField(_l("Needs raised"), validators=bounds_for(
         ReturnVisit.__table__.c.needs))
     referred_to = SelectField(_l("Referred to"),
-                              choices=[("", "")] + list(HANDLING_DEPARTMENT))
+                              choices=[("", "")] + list(HANDLING_DEPARTMENT), default="",
+                              validators=[Optional()])
 
 
 class ReturnVisitView(EntityView):

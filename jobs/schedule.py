@@ -94,6 +94,8 @@ SCHEDULES = {s.name: s for s in (
              _minute, scheduled.ticket_deadlines),
     Schedule("return-visits-due", N_("Return visits coming due: notices"), Cron("0", "8"),
              _day, scheduled.return_visits_due),
+    Schedule("plan-visits", N_("Regular return visits planned for every owner"),
+             Cron("30", "7"), _day, scheduled.plan_visits),
     Schedule("missing-work-logs", N_("Stewards without yesterday's work log: notices"),
              Cron("0", "9"), _day, scheduled.missing_work_logs),
     Schedule("month-drafts", N_("Monthly assessment drafts for every team"),

@@ -106,6 +106,14 @@ def career_moves(session: Session, now: datetime) -> dict:
     return apply_due(session, now)
 
 
+def plan_visits(session: Session, now: datetime) -> dict:
+    """Every current owner of a unit with a steward gets a planned regular visit when they
+    have none (P-OWN-3; rules/visits.py)."""
+    from services.visits import plan_regular
+
+    return plan_regular(session, now)
+
+
 def clean_up_jobs(session: Session, now: datetime, keep_days: int) -> dict:
     """Finished job records older than `keep_days` go, and the files of exports among them;
     running ones whose worker stopped are marked failed."""
