@@ -29,6 +29,7 @@ from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
 from .notices import CommunityEventView
+from .procedures import ProcedureView
 from .staffing import StaffView
 from .tickets import TicketView
 
@@ -44,6 +45,7 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "bill": BillView,
     "fee_standard": FeeStandardView,
     "community_event": CommunityEventView,
+    "procedure": ProcedureView,
 }
 
 

@@ -25,6 +25,7 @@ from .fees import ArrearsReminder, Bill, Payment
 from .outbox import MessageTemplate
 from .people import Staff
 from .platform import PolicySetting
+from .procedures import guard_checklists, guard_procedure, guard_procedure_step
 from .property import Building, Unit, UnitAssignment
 from .queries import (
     company_today,
@@ -33,7 +34,7 @@ from .queries import (
     policy_at,
     previous_attempts,
 )
-from .service import CommunityEvent
+from .service import CommunityEvent, Procedure, ProcedureStep
 from .tickets import Ticket, TicketEvent
 from .tracking import current_actor
 from .training import TrainingResult, TrainingSession
@@ -268,6 +269,12 @@ def _deleted_assessment(assessment) -> None:
 
 
 # ---- policy settings: a version that scored assessments stays as it was --------------------
+def _policy_setting(session: Session, setting: PolicySetting, is_new: bool) -> None:
+    if not is_new:
+        _policy_in_use(session, setting)
+    guard_checklists(setting, is_new)
+
+
 def _policy_in_use(session: Session, setting: PolicySetting) -> None:
     if setting.id is None:
         return
@@ -426,6 +433,10 @@ GUARDS = {
     AnnualAssessment: _assessment,
     CareerMove: guard_career_move,
     MessageTemplate: _message_template,
+    PolicySetting: _policy_setting,
+    # P-COORD-3: steps copied on opening, completed only when all are done (models/procedures.py)
+    Procedure: guard_procedure,
+    ProcedureStep: guard_procedure_step,
 }
 
 
@@ -441,10 +452,6 @@ def _guard(session: Session, flush_context, instances) -> None:
             guard = GUARDS.get(type(obj))
             if guard and session.is_modified(obj, include_collections=False):
                 guard(session, obj, False)
-            elif isinstance(obj, PolicySetting) and session.is_modified(
-                obj, include_collections=False
-            ):
-                _policy_in_use(session, obj)
         for obj in list(session.deleted):
             if isinstance(obj, MonthlyAssessment | AnnualAssessment):
                 _deleted_assessment(obj)
