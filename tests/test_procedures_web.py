@@ -160,7 +160,8 @@ def test_steps_copy_the_checklist_in_force_on_the_start_date_P_COORD_3(app, db, 
     admin = as_role("admin")
     setting = scoped_ids(app, "policy_setting", "admin")[0]
     data = form_data(app, "policy_setting", setting, "admin") | {
-        "effective_from": "2026-12-01", "checklist_move_in": "资料核验\r\n签订管理公约\r\n钥匙交付\r\n"}
+        "effective_from": "2026-12-01",
+        "checklist_move_in": "资料核验\r\n签订管理公约\r\n钥匙交付\r\n"}
     response = admin.post(url("policy_setting", "new/"), data=data)
     assert response.status_code == 302, flashes(response)
     december = max(all_ids(app, "policy_setting"))
