@@ -14,6 +14,11 @@ what happens to the unit and to who owns it:
   meanwhile);
 - move-out: the unit is vacant; the owner named on the procedure gives the unit up (their
   ownership ends). With no owner named (a tenant leaving) nobody's ownership changes.
+
+Where each is held: the steps page and `services/procedures.py` call these rules; the flush
+guard in `models/procedures.py` (registered in `models/guards.py`) applies them to every
+write whatever its path — copying the checklist, the status moves, steps changing only while
+open, completion only with every step done.
 """
 
 from __future__ import annotations

@@ -259,3 +259,16 @@ def test_kind_unit_and_start_date_are_fixed_once_opened_P_COORD_3(app, db, as_ro
     before = one(app, Procedure, id=made)
     assert client.post(url("procedure", f"edit/?id={made}"), data=data).status_code == 200
     assert one(app, Procedure, id=made).started_on == before.started_on
+
+
+def test_the_demo_has_procedures_of_each_kind_under_way_and_completed_P_COORD_3(app, db,
+                                                                                 as_role):
+    with app.app_context():
+        found = database.session.scalars(sa.select(Procedure)).all()
+        under_way = {p.kind for p in found if p.status == "open"
+                     and any(s.done_at for s in p.steps) and not all(s.done_at for s in p.steps)}
+        completed = {p.kind for p in found if p.status == "completed"}
+    assert under_way == {"move_in", "renovation", "move_out"}
+    assert completed == {"move_in", "move_out"}
+    page = as_role("admin").get(url("procedure", "?page_size=50")).get_data(as_text=True)
+    assert "装修" in page and "已完成" in page
