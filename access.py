@@ -95,6 +95,7 @@ _TABLE = [
     ("community_event",  m.CommunityEvent,    SERVICE,     _l("Community events"),       "CRUDE",  "",       "RE own",           "CRUE own",         ""),
     ("message_template", m.MessageTemplate,   SERVICE,     _l("Message templates"),      "CRUDE",  "",       "",                 "",                 ""),
     ("procedure",        m.Procedure,         SERVICE,     _l("Procedures"),             "CRUDE",  "",       "RE own",           "CRUE own",         ""),
+    ("procedure_step",   m.ProcedureStep,     SERVICE,     _l("Procedure steps"),        "RE",     "",       "RE own",           "RE own",           ""),
     ("fee_standard",     m.FeeStandard,       FEES,        _l("Fee standards"),          "CRUDE",  "",       "RE",               "RE",               ""),
     ("bill",             m.Bill,              FEES,        _l("Bills"),                  "CRUDE",  "",       "RE own",           "RE own",           ""),
     ("payment",          m.Payment,           FEES,        _l("Payments"),               "CRUDE",  "",       "RE own",           "RE own",           ""),

@@ -435,14 +435,11 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
     session.add(Incident(project=projects[2], steward=stewards[5], kind="fire",
                          occurred_at=_at(date(2026, 10, 3), 15), description="2号厂房配电箱冒烟",
                          actions_taken="断电疏散，消防部门到场检查", status="resolved"))
-    for i, person in enumerate(stewards):
+    for person in stewards:
         session.add(Summary(steward=person, kind="weekly", period_start=date(2026, 11, 9),
                             problems="漏水报修集中", shortcomings="回访不够及时",
                             improvements="每日下班前完成当天回访"))
-        unit = next(u for u in units if u.steward is person)
-        session.add(Procedure(kind=["move_in", "renovation", "move_out"][i % 3], unit=unit,
-                              owner=owners[units.index(unit)], steward=person, status="open",
-                              started_on=date(2026, 11, 1 + i), deposit=Decimal("2000.00")))
+    procedures = _procedures(session, stewards, units, owners)
     survey = random.Random(2025)  # the owners' annual survey, scored per steward
     for boss in supervisors:
         for annual in run_year(session, boss, 2025).created:
@@ -479,5 +476,50 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
         "staff": session.scalar(sa.select(sa.func.count(Staff.id))), "bills": bills, "payments": payments,
         "reminders": reminders, "tickets": tickets, "ticket events": events,
         "return visits": visits, "training results": results,
-        "monthly assessments": assessments, "work logs": logs,
+        "monthly assessments": assessments, "work logs": logs, "procedures": procedures,
     }
+
+
+def _procedures(session, stewards: list, units: list, owners: list) -> int:
+    """P-COORD-3: each steward's procedures under way — a renovation with its first steps
+    done (its unit renovating meanwhile), a move-in partly done, now and then a tenant's
+    move-out — and, done already for two stewards, a sale: the old owner's move-out, then the
+    new owner's move-in, whose completions left the unit with its new owner."""
+    from services import procedures as work
+
+    rng = random.Random(13)  # its own: the rest of the demo draws as it did before
+    made = 0
+
+    def opened(kind, unit, owner, person, started, done) -> Procedure:
+        procedure = Procedure(kind=kind, unit=unit, owner=owner, steward=person,
+                              started_on=started,
+                              deposit=Decimal("2000.00") if kind == "renovation" else None)
+        session.add(procedure)
+        session.flush()  # the steps of the checklist in force on `started` are copied now
+        for step in procedure.steps[:done]:
+            work.mark_done(session, step, person, "已办理",
+                           at=_at(started + timedelta(days=step.position - 1), 10 + step.position))
+        return procedure
+
+    for i, person in enumerate(stewards):
+        mine = [unit for unit in units if unit.steward is person]
+        owner_of = {unit.id: owners[units.index(unit)] for unit in mine[-4:]}
+        started = ANCHOR - timedelta(days=12 - i)
+        opened("renovation", mine[-1], owner_of[mine[-1].id], person, started, 2)
+        opened("move_in", mine[-2], owner_of[mine[-2].id], person, started, 2 + i % 2)
+        made += 2
+        if i % 3 == 2:  # a tenant leaving: nobody's ownership changes
+            opened("move_out", mine[-3], None, person, started, 1)
+            made += 1
+        if i % 3 == 0:
+            unit, seller = mine[-4], owner_of[mine[-4].id]
+            leaving = opened("move_out", unit, seller, person, ANCHOR - timedelta(days=24), 3)
+            work.complete(session, leaving, today=ANCHOR - timedelta(days=21))
+            born = date(rng.randrange(1970, 1995), rng.randrange(1, 13), rng.randrange(1, 29))
+            buyer = Owner(name=_name(rng), phone=_phone(rng), id_number=_id_number(rng, born),
+                          preferred_channel="wechat")
+            session.add(buyer)
+            arriving = opened("move_in", unit, buyer, person, ANCHOR - timedelta(days=18), 4)
+            work.complete(session, arriving, today=ANCHOR - timedelta(days=14))
+            made += 2
+    return made

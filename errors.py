@@ -40,6 +40,7 @@ CHECK_MESSAGES = {
     "until_after_from": _l("The end date cannot be before the start date."),
     "until_after_since": _l("An ownership cannot end before it starts."),
     "completed_after_start": _l("A procedure cannot be completed before it started."),
+    "done_by_when_done": _l("A step names who did it only once it is done."),
     "paid_within_amount": _l("A bill cannot be paid more than its amount."),
     "steward_within_property": _l("Years as a steward cannot exceed years in property "
                                   "management."),

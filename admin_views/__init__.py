@@ -30,6 +30,7 @@ from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
 from .notices import CommunityEventView
+from .procedures import ProcedureView
 from .staffing import StaffView
 from .tickets import TicketView
 from .visits import ReturnVisitView
@@ -48,6 +49,7 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "community_event": CommunityEventView,
     "dispatch": DispatchView,
     "return_visit": ReturnVisitView,
+    "procedure": ProcedureView,
 }
 
 

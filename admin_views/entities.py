@@ -77,7 +77,22 @@ VIEWS: dict[str, dict] = {
         column_descriptions={"body": _l("Write a variable in braces, as the template lists "
                                         "them.")},
     ),
-    "procedure": dict(column_default_sort=("started_on", True)),
+    "procedure": dict(
+        column_list=["kind", "unit", "owner", "steward", "status", "started_on",
+                     "completed_on", "deposit"],
+        column_filters=["kind", "status", "started_on", "completed_on"],
+        column_default_sort=("started_on", True),
+        column_descriptions={"owner": _l(
+            "Move-in: the owner moving in (an owner of the unit from completion, if not one "
+            "yet). Move-out: the owner giving the unit up (their ownership ends on "
+            "completion). Leave empty for a tenant.")},
+    ),
+    "procedure_step": dict(
+        column_list=["procedure", "position", "name", "done_at", "done_by", "note"],
+        column_filters=["done_at"],
+        column_labels={"position": _l("Order"), "name": _l("Step")},
+        column_default_sort=[("procedure_id", True), ("position", False)],
+    ),
     "fee_standard": dict(
         column_list=["project", "name", "basis", "rate", "effective_from", "effective_until"],
     ),
@@ -149,7 +164,13 @@ VIEWS: dict[str, dict] = {
     ),
     "annual_assessment": dict(column_default_sort=("year", True)),
     "meeting": dict(column_default_sort=("held_at", True)),
-    "policy_setting": dict(column_default_sort=("effective_from", True)),
+    "policy_setting": dict(
+        column_default_sort=("effective_from", True),
+        column_descriptions={
+            name: _l("One step per line. A procedure opened on or after the effective date "
+                     "copies these steps; procedures already opened keep theirs.")
+            for name in ("checklist_move_in", "checklist_renovation", "checklist_move_out")},
+    ),
     "audit_entry": dict(
         column_list=["at", "username", "action", "entity", "entity_id", "source", "changes"],
         column_formatters=AUDIT_FORMATTERS,

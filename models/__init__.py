@@ -11,7 +11,7 @@ from .people import Staff, User
 from .platform import AuditEntry, ImportBatch, PolicySetting
 from .property import Building, Owner, Ownership, Project, Unit, UnitAssignment
 from .safety import Hazard, Incident, Patrol
-from .service import CommunityEvent, Procedure
+from .service import CommunityEvent, Procedure, ProcedureStep
 from .signin import OwnerPageHit, SignInFailure
 from .tickets import ReturnVisit, Ticket, TicketEvent
 from .training import TrainingProgram, TrainingResult, TrainingSession
@@ -24,7 +24,8 @@ __all__ = [
     "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",
     "Meeting", "MessageTemplate", "MonthlyAssessment", "OutboxMessage", "Owner", "Ownership",
     "Patrol",
-    "Payment", "PolicySetting", "Procedure", "Project", "ReturnVisit", "RewardPenalty",
+    "Payment", "PolicySetting", "Procedure", "ProcedureStep", "Project", "ReturnVisit",
+    "RewardPenalty",
     "OwnerPageHit", "SignInFailure", "Staff", "Summary", "Ticket", "TicketEvent", "TrainingProgram",
     "TrainingResult", "TrainingSession", "Unit", "UnitAssignment", "User", "WorkLog",
 ]

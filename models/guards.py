@@ -26,6 +26,7 @@ from .fees import ArrearsReminder, Bill, Payment
 from .outbox import MessageTemplate
 from .people import Staff
 from .platform import PolicySetting
+from .procedures import guard_checklists, guard_procedure, guard_procedure_step
 from .property import Building, Unit, UnitAssignment
 from .queries import (
     company_today,
@@ -34,7 +35,7 @@ from .queries import (
     policy_at,
     previous_attempts,
 )
-from .service import CommunityEvent
+from .service import CommunityEvent, Procedure, ProcedureStep
 from .service_guards import guard_dispatch, guard_return_visit
 from .tickets import ReturnVisit, Ticket, TicketEvent
 from .tracking import current_actor
@@ -270,6 +271,12 @@ def _deleted_assessment(assessment) -> None:
 
 
 # ---- policy settings: a version that scored assessments stays as it was --------------------
+def _policy_setting(session: Session, setting: PolicySetting, is_new: bool) -> None:
+    if not is_new:
+        _policy_in_use(session, setting)
+    guard_checklists(setting, is_new)
+
+
 def _policy_in_use(session: Session, setting: PolicySetting) -> None:
     if setting.id is None:
         return
@@ -430,6 +437,10 @@ GUARDS = {
     MessageTemplate: _message_template,
     ReturnVisit: guard_return_visit,
     Dispatch: guard_dispatch,
+    PolicySetting: _policy_setting,
+    # P-COORD-3: steps copied on opening, completed only when all are done (models/procedures.py)
+    Procedure: guard_procedure,
+    ProcedureStep: guard_procedure_step,
 }
 
 
@@ -445,10 +456,6 @@ def _guard(session: Session, flush_context, instances) -> None:
             guard = GUARDS.get(type(obj))
             if guard and session.is_modified(obj, include_collections=False):
                 guard(session, obj, False)
-            elif isinstance(obj, PolicySetting) and session.is_modified(
-                obj, include_collections=False
-            ):
-                _policy_in_use(session, obj)
         for obj in list(session.deleted):
             if isinstance(obj, MonthlyAssessment | AnnualAssessment):
                 _deleted_assessment(obj)

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from rules.procedures import checklist_text
+
 from .base import Base, Choices, Entity, choice, utcnow
 
 D = Decimal
@@ -21,6 +23,11 @@ SATISFACTION_SCALE = Choices(
 
 def _num(default: str, precision: int = 5, scale: int = 2, **info):
     return mapped_column(sa.Numeric(precision, scale), default=D(default), info=info)
+
+
+def _checklist(kind: str):
+    return mapped_column(sa.Text, default=checklist_text(kind),
+                         server_default=checklist_text(kind))
 
 
 class PolicySetting(Entity):
@@ -94,6 +101,10 @@ class PolicySetting(Entity):
                                                         info={"min": 0, "max": 60})
     visit_interval_days: Mapped[int] = mapped_column(default=90, server_default="90",
                                                      info={"min": 7, "max": 730})
+    # P-COORD-3 checklists, one step per line: a procedure copies its kind's on its start date
+    checklist_move_in: Mapped[str] = _checklist("move_in")
+    checklist_renovation: Mapped[str] = _checklist("renovation")
+    checklist_move_out: Mapped[str] = _checklist("move_out")
 
     def __str__(self) -> str:
         return f"{self.effective_from}"

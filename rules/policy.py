@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
+from .procedures import checklist_text, steps_of
+
 D = Decimal
 
 
@@ -50,6 +52,14 @@ class Policy:
     # (the policy says "regularly"; a quarter is the default)
     visit_after_close_days: int = 3
     visit_interval_days: int = 90
+    # P-COORD-3: each procedure's checklist, one step per line (rules/procedures.py)
+    checklist_move_in: str = checklist_text("move_in")
+    checklist_renovation: str = checklist_text("renovation")
+    checklist_move_out: str = checklist_text("move_out")
+
+    def checklist(self, kind: str) -> tuple[str, ...]:
+        """The steps a procedure of `kind` opened under this policy follows."""
+        return steps_of(getattr(self, f"checklist_{kind}"))
 
     def bonus_base(self, position: str) -> Decimal:
         return getattr(self, f"bonus_base_{position}")

@@ -50,7 +50,8 @@ UNIQUE_OVERRIDES = {
 
 def overrides(app, entity: str) -> dict:
     """UNIQUE_OVERRIDES, plus what a copy must change to be allowed at all: a payment goes
-    on a bill that still has something to pay (a paid bill refuses more, P-FEE-1)."""
+    on a bill that still has something to pay (a paid bill refuses more, P-FEE-1); a
+    procedure names what its edit form leaves out."""
     found = dict(UNIQUE_OVERRIDES.get(entity, {}))
     if entity == "payment":
         from models import Bill
@@ -59,6 +60,18 @@ def overrides(app, entity: str) -> dict:
             unpaid = db.session.scalar(sa.select(Bill.id).where(Bill.status == "unpaid")
                                        .order_by(Bill.id))
         found |= {"bill": str(unpaid), "amount": "1.00"}
+    if entity == "procedure":
+        # kind, unit and start date are fixed once opened, so not on the edit form a copy
+        # starts from: those of steward1's first procedure (admin and steward1 create them)
+        from models import Procedure, Unit
+
+        with app.app_context():
+            steward = db.session.scalar(sa.select(User.staff_id).where(
+                User.username == ACCOUNT["steward"]))
+            first = db.session.scalars(sa.select(Procedure).join(Procedure.unit).where(
+                Unit.steward_id == steward).order_by(Procedure.id)).first()
+            found |= {"kind": first.kind, "unit": str(first.unit_id),
+                      "started_on": first.started_on.isoformat()}
     return found
 
 

@@ -30,9 +30,9 @@ MISTAKES = {
     "ownership ending before it starts": (
         "ownership", {"since": "2031-05-01", "until": "2031-04-01"},
         "cannot end before it starts"),
-    "procedure completed before it started": (
-        "procedure", {"started_on": "2026-05-01", "completed_on": "2026-04-01"},
-        "completed before it started"),
+    "policy version with the lowest age above the highest": (
+        "policy_setting", {"effective_from": "2031-01-01", "age_min": "45", "age_max": "30"},
+        "lowest age cannot be above the highest"),
     "building with 0 floors": ("building", {"name": "零层楼", "floors": "0"},
                                "floors must be more than zero"),
 }

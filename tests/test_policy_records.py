@@ -14,6 +14,7 @@ from models import (
     Bill,
     Ownership,
     Procedure,
+    ProcedureStep,
     Staff,
     TicketEvent,
     TrainingProgram,
@@ -22,7 +23,7 @@ from models import (
     User,
 )
 
-from .helpers import all_ids, flashes, form_data, one, row, scoped_ids, url
+from .helpers import all_ids, flashes, form_data, one, overrides, row, scoped_ids, url
 
 
 def staff_id(app, username: str) -> int:
@@ -112,17 +113,22 @@ def test_safety_education_for_owners_is_a_kind_of_community_event_P_SEC_3(app, d
 
 
 def test_a_renovation_is_followed_from_start_to_completion_P_COORD_3(app, db, as_role):
+    """Opened through the form, it reaches the steward's team only; it completes on its
+    steps page once its checklist's steps are done (tests/test_procedures_web.py)."""
     client = as_role("steward1")
     made = record(app, client, "procedure", "steward1", kind="renovation",
-                  started_on="2026-11-02", completed_on="", status="open", deposit="2000.00")
+                  started_on="2026-11-02", deposit="2000.00",
+                  unit=overrides(app, "procedure")["unit"])
     assert readers(app, "procedure", made) == TEAM_OF_STEWARD1
-    # completed before it started: refused, nothing changes
-    data = form_data(app, "procedure", made, "steward1") | {
-        "status": "completed", "completed_on": "2026-11-01"}
-    assert client.post(url("procedure", f"edit/?id={made}"), data=data).status_code == 200
+    page = url("procedure", f"step/?id={made}")
+    assert client.post(page, data={"op": "complete"}).status_code == 200
     assert one(app, Procedure, id=made).status == "open"
-    data["completed_on"] = "2026-11-20"
-    assert client.post(url("procedure", f"edit/?id={made}"), data=data).status_code == 302
+    with app.app_context():
+        steps = database.session.scalars(sa.select(ProcedureStep.id).where(
+            ProcedureStep.procedure_id == made)).all()
+    for step in steps:
+        assert client.post(page, data={"op": "done", "step": str(step)}).status_code == 302
+    assert client.post(page, data={"op": "complete"}).status_code == 302
     assert one(app, Procedure, id=made).status == "completed"
 
 

@@ -2,7 +2,7 @@
 one, return visits' survey (three dimensions) and needs, and the visit schedule's settings
 
 Revision ID: 6c1abab0fe32
-Revises: b41c7e2d9a10
+Revises: 35c2ee5436ad
 Create Date: 2026-12-02 01:08:48.139048
 
 """
@@ -27,7 +27,7 @@ def _roles(values):
 
 # revision identifiers, used by Alembic.
 revision = '6c1abab0fe32'
-down_revision = 'b41c7e2d9a10'
+down_revision = '35c2ee5436ad'
 branch_labels = None
 depends_on = None
 
