@@ -91,6 +91,18 @@ def blank_is_none(value):
     return None if isinstance(value, str) and not value.strip() else value
 
 
+class OneOf:
+    """Stops the checks of a choice that is none of `choices`: the select has said so, and
+    a check that queries the column (a unique code) could not even ask the database."""
+
+    def __init__(self, choices) -> None:
+        self.values = {value for value, _ in choices}
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and field.data not in self.values:
+            raise StopValidation()
+
+
 def bounds_for(column: sa.Column) -> list:
     """The validators of what `column`'s type can hold."""
     kind = column.type

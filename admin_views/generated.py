@@ -623,9 +623,10 @@ class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelVi
         self.form_args = {
             name: {"validators": found} for name, found in derived.items() if found
         } | (getattr(self, "form_args", None) or {})
-        for name in choice_columns:  # a blank choice is no choice, not a value ""
-            self.form_args.setdefault(name, {}).setdefault(
-                "filters", [form_checks.blank_is_none])
+        for name, choices in choice_columns.items():  # a blank choice is no choice, not ""
+            args = self.form_args.setdefault(name, {})
+            args.setdefault("filters", [form_checks.blank_is_none])
+            args["validators"] = [form_checks.OneOf(choices), *args.get("validators", [])]
         self.form_ajax_refs = {
             key: {"model": target, "fields": AJAX_TARGETS[target.__name__]}
             for key, target in self._relation_targets.items()

@@ -32,6 +32,8 @@ CASES = {
     "duplicate project code": ("project", {"name": "另一个项目"}, "already exists"),
     "month not YYYY-MM": ("bill", {"period": "2026/13"}, "YYYY-MM"),
     "rating outside 1-5": ("return_visit", {"rating_attitude": "9"}, "between 1 and 5"),
+    # a unique choice: refused as a choice before any check asks the database about it
+    "unknown department": ("department", {"code": "1.005"}, "Not a valid choice"),
     "not a number": ("unit", {"number": "X2", "area": "大约一百"}, "Not a valid decimal"),
     "not a date": ("ownership", {"since": "去年"}, "Not a valid date"),
 }

@@ -275,6 +275,8 @@ def test_the_schedule_plans_a_regular_visit_for_every_owner_P_OWN_3(app, db):
 
     now = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
     with app.app_context():
+        plan_visits(database.session, now)  # owners since the demo's last run
+        database.session.commit()
         visit = database.session.scalars(sa.select(ReturnVisit).where(
             ReturnVisit.visited_at.is_not(None)).order_by(ReturnVisit.visited_at.desc())).first()
         owner_id, unit_id, last = visit.owner_id, visit.unit_id, visit.visited_at
