@@ -4,7 +4,7 @@ from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment, RewardP
 from .base import Base, Choices, Entity
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
 from .jobs import Job, Notice, ScheduleRun
-from .org import ExternalBody, Meeting
+from .org import ActionItem, ExternalBody, Meeting
 from .outbox import MessageTemplate, OutboxMessage
 from .people import Staff, User
 from .platform import AuditEntry, ImportBatch, PolicySetting
@@ -17,7 +17,7 @@ from .training import TrainingProgram, TrainingResult, TrainingSession
 from .worklog import Summary, WorkLog
 
 __all__ = [
-    "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill", "Building",
+    "ActionItem", "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill", "Building",
     "CareerMove", "Choices", "CommunityEvent", "Entity", "ExternalBody", "FeeStandard",
     "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",
     "Meeting", "MessageTemplate", "MonthlyAssessment", "OutboxMessage", "Owner", "Ownership",

@@ -22,6 +22,8 @@ from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment
 from .base import Entity, changed, old_value, utcnow
 from .careers import guard_career_move
 from .fees import ArrearsReminder, Bill, Payment
+from .loops import guard_action_item, guard_summary
+from .org import ActionItem
 from .outbox import MessageTemplate
 from .people import Staff
 from .platform import PolicySetting
@@ -37,6 +39,7 @@ from .service import CommunityEvent
 from .tickets import Ticket, TicketEvent
 from .tracking import current_actor
 from .training import TrainingResult, TrainingSession
+from .worklog import Summary
 
 # Columns a confirmed assessment may still change: only its reopening (and the bookkeeping).
 REOPEN_COLUMNS = {"status", "reopen_note", "confirmed_at", "confirmed_by", "updated_at",
@@ -426,6 +429,8 @@ GUARDS = {
     AnnualAssessment: _assessment,
     CareerMove: guard_career_move,
     MessageTemplate: _message_template,
+    Summary: guard_summary,
+    ActionItem: guard_action_item,
 }
 
 

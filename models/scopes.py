@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 import sqlalchemy as sa
 
 from . import (
+    ActionItem,
     AnnualAssessment,
     ArrearsReminder,
     Bill,
@@ -73,6 +74,8 @@ STEWARD_PATHS: dict[type, Callable[[Ids], sa.ColumnElement[bool]]] = {
     AnnualAssessment: lambda ids: AnnualAssessment.staff_id.in_(ids),
     RewardPenalty: lambda ids: RewardPenalty.staff_id.in_(ids),
     CareerMove: lambda ids: CareerMove.staff_id.in_(ids),
+    # an action item is its responsible person's (a steward, HR, anyone with an account)
+    ActionItem: lambda ids: ActionItem.responsible_id.in_(ids),
 }
 
 # Extra conditions a scope may add: a steward sees only confirmed assessments.
