@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext
 from markupsafe import Markup
 
@@ -77,8 +78,8 @@ class ActionItemView(EntityView):
                 flash(gettext("This action item is not open."), "error")
             elif self.commit_or_refuse(lambda: self._mark_done(item)):
                 flash(gettext("Marked done."), "success")
-                return redirect(request.form.get("next") or url_for(".details_view",
-                                                                    id=item.id))
+                return redirect(get_redirect_target() or url_for(".details_view",
+                                                                 id=item.id))
         return self.render("admin/work/action_item_done.html", item=item,
                            badge=status_badge(item), return_url=url_for(".index_view"))
 

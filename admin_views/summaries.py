@@ -18,6 +18,7 @@ from models.base import changed, utcnow
 from models.queries import company_today
 from models.worklog import SUMMARY_KIND, SUMMARY_STATUS
 from rules import summaries
+from rules.periods import FIRST_YEAR, LAST_YEAR
 from services import summaries as service
 
 from .context import current_role
@@ -116,6 +117,8 @@ class SummaryView(EntityView):
             try:
                 start = date.fromisoformat(request.form.get("start") or "")
             except ValueError:
+                start = None
+            if start is not None and not FIRST_YEAR <= start.year <= LAST_YEAR:
                 start = None
             if me is None or kind not in SUMMARY_KIND or start is None:
                 flash(gettext("Choose a period offered on this page."), "error")

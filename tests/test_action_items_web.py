@@ -72,9 +72,13 @@ def test_the_owner_marks_an_item_done_with_a_note_P_COM_2(app, db):
         assert client.get(url("action_item", f"done/?id={other.id}")).status_code == 403
         assert client.post(url("action_item", f"done/?id={other.id}"),
                            data={"done_note": "x"}).status_code == 403
-        response = client.post(url("action_item", f"done/?id={item.id}"),
-                               data={"done_note": "已报修，灯具已更换", "next": "/admin/"})
+        start = client.get("/admin/").get_data(as_text=True)
+        link = f"/admin/action-item/done/?id={item.id}&amp;url=%2Fadmin%2F"
+        assert link in start
+        response = client.post(url("action_item", f"done/?id={item.id}&url=https://evil.test/"),
+                               data={"done_note": "已报修，灯具已更换", "url": "https://evil.test/"})
         assert response.status_code == 302, flashes(response)
+        assert "evil" not in response.headers["Location"]
         page = client.get("/admin/").get_data(as_text=True)
     done = row(app, "action_item", item.id)
     assert (done["status"], done["done_note"]) == ("done", "已报修，灯具已更换")
