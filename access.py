@@ -115,7 +115,8 @@ _TABLE = [
     ("reward_penalty",   m.RewardPenalty,     ASSESSMENT,  _l("Rewards and penalties"),  "RE",     "CRUDE",  "RE own",           "R own",            ""),
     ("career_move",      m.CareerMove,        ASSESSMENT,  _l("Career moves"),           "RE",     "CRUDE",  "RE own",           "R own",            ""),
     ("department",       m.Department,        ORGANISATION, _l("Departments"),           "CRUE",   "RE",     "R",                "R",                "R"),
-    ("meeting",          m.Meeting,           ORGANISATION, _l("Coordination meetings"), "CRUDE",  "RE",     "RE",               "R",                ""),
+    ("meeting",          m.Meeting,           ORGANISATION, _l("Coordination meetings"), "CRUDE",  "RE",     "CRUE",             "R",                "R"),
+    ("action_item",      m.ActionItem,        ORGANISATION, _l("Action items"),          "CRUDE",  "RU own", "CRUE",             "RU own",           "RU own"),
     ("external_body",    m.ExternalBody,      ORGANISATION, _l("External bodies"),       "CRUDE",  "RE",     "RE",               "R",                ""),
     ("policy_setting",   m.PolicySetting,     SYSTEM,      _l("Policy settings"),        "CRUDE",  "R",      "R",                "",                 ""),
     ("audit_entry",      m.AuditEntry,        SYSTEM,      _l("Audit trail"),            "RE",     "",       "",                 "",                 ""),
@@ -137,9 +138,19 @@ FIELD_WRITERS = {
         "supervisor": ("supervisor_comment",),
     },
     "summary": {
-        "steward": ("steward", "kind", "period_start", "problems", "shortcomings",
-                    "improvements"),
+        "steward": ("steward", "kind", "period_start", "work_done", "problems",
+                    "shortcomings", "improvements"),
         "supervisor": ("supervisor_comment",),
+    },
+    # Whoever holds the meeting writes its items; the person responsible for one (any role)
+    # marks it done with a note.
+    "action_item": {
+        "admin": ("meeting", "what", "responsible", "due_on", "status", "done_note"),
+        "supervisor": ("meeting", "what", "responsible", "due_on", "status",
+                       "done_note"),
+        "hr": ("status", "done_note"),
+        "steward": ("status", "done_note"),
+        "department": ("status", "done_note"),
     },
 }
 

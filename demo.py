@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import demo_notices
 import demo_service
 from models import (
+    ActionItem,
     ArrearsReminder,
     Bill,
     Building,
@@ -39,7 +40,6 @@ from models import (
     ReturnVisit,
     RewardPenalty,
     Staff,
-    Summary,
     Ticket,
     TicketEvent,
     TrainingProgram,
@@ -54,6 +54,7 @@ from models.tracking import cli_actor
 from rules.billing import monthly_amount
 from rules.workflow import due_at, priority
 from services import notices
+from services import summaries as summary_service
 from services.assessments import confirm, run_month, run_year
 from services.staffing import decide
 from services.tickets import take_step
@@ -408,11 +409,12 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
             RewardPenalty.monthly_assessment).where(MonthlyAssessment.period < periods[-2])):
         decide(suggestion, accepted=suggestion.kind != "dismissal")
     # --- daily work, safety, organisation --------------------------------------------
+    # Each working day's log since October (P-LOG-1); 李娜 has not written yesterday's yet.
     logs = 0
     for person in stewards:
-        for back in range(1, 11):
+        for back in range(1, (ANCHOR - date(2026, 10, 1)).days + 1):
             day = ANCHOR - timedelta(days=back)
-            if day.weekday() < 5:
+            if day.weekday() < 5 and not (person is stewards[1] and back == 1):
                 session.add(WorkLog(steward=person, day=day, needs_received="受理业主报修 3 件",
                                     problems_handled="处理漏水、门禁问题", feedback_given="回访 2 户"))
                 logs += 1
@@ -435,10 +437,7 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
     session.add(Incident(project=projects[2], steward=stewards[5], kind="fire",
                          occurred_at=_at(date(2026, 10, 3), 15), description="2号厂房配电箱冒烟",
                          actions_taken="断电疏散，消防部门到场检查", status="resolved"))
-    for person in stewards:
-        session.add(Summary(steward=person, kind="weekly", period_start=date(2026, 11, 9),
-                            problems="漏水报修集中", shortcomings="回访不够及时",
-                            improvements="每日下班前完成当天回访"))
+    _summaries(session, stewards, supervisors)
     procedures = _procedures(session, stewards, units, owners)
     survey = random.Random(2025)  # the owners' annual survey, scored per steward
     for boss in supervisors:
@@ -461,9 +460,7 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
                            status="done", applied_at=_at(date(2025, 3, 1), 0)))
     session.add(CareerMove(staff=stewards[5], kind="transfer", to_department="client_relations",
                            effective_on=date(2027, 1, 1), reason="本人意愿，擅长沟通，转岗客户关系部"))
-    session.add(Meeting(title="11 月工作协调会", kind="coordination", held_at=_at(ANCHOR, 9),
-                        participants="客服部、工程部、安保部、保洁部",
-                        minutes="讨论冬季供暖检修安排", action_items="工程部 11 月 30 日前完成巡检"))
+    _meetings(session, stewards, supervisors, hr)
     for name, kind in [("锦绣社区居委会", "residents_committee"), ("锦绣路派出所", "police_station"),
                        ("浦东新区消防救援支队", "fire_department"), ("浦东自来水公司", "water_supply"),
                        ("国网上海浦东供电公司", "power_supply"), ("上海燃气浦东公司", "gas_supply"),
@@ -473,7 +470,8 @@ def _seed(session, rng: random.Random) -> dict[str, int]:
 
     return {
         "projects": len(projects), "units": len(units), "owners": len(owners),
-        "staff": session.scalar(sa.select(sa.func.count(Staff.id))), "bills": bills, "payments": payments,
+        "staff": session.scalar(sa.select(sa.func.count(Staff.id))), "bills": bills,
+        "payments": payments,
         "reminders": reminders, "tickets": tickets, "ticket events": events,
         "return visits": visits, "training results": results,
         "monthly assessments": assessments, "work logs": logs, "procedures": procedures,
@@ -523,3 +521,51 @@ def _procedures(session, stewards: list, units: list, owners: list) -> int:
             work.complete(session, arriving, today=ANCHOR - timedelta(days=14))
             made += 2
     return made
+
+
+def _summaries(session, stewards: list, supervisors: list) -> None:
+    """Summaries written from the records (P-LOG-2): October's monthly ones and last week's,
+    submitted and commented on by the supervisor; 张伟's of last week still a draft."""
+    last_week = date(2026, 11, 9)
+    draft = summary_service.open_draft(session, stewards[0], "weekly", last_week,
+                                       now=_at(ANCHOR, 9))
+    draft.problems = "漏水报修集中在 3 栋"
+    for kind, start, written in (("monthly", date(2026, 10, 1), date(2026, 11, 2)),
+                                 ("weekly", last_week, date(2026, 11, 16))):
+        for person in stewards:
+            if person is stewards[0] and kind == "weekly":
+                continue
+            summary = summary_service.open_draft(session, person, kind, start,
+                                                 now=_at(written, 17))
+            summary.problems = "漏水报修集中"
+            summary.shortcomings = "回访不够及时"
+            summary.improvements = "每日下班前完成当天回访"
+            summary_service.submit(summary, now=_at(written, 18))
+            summary.supervisor_comment = "已阅，回访要跟上" if kind == "weekly" else "本月完成较好"
+    session.flush()
+
+
+def _meetings(session, stewards: list, supervisors: list, hr) -> None:
+    """Coordination meetings with their action items (P-COM-2): open, overdue, done and
+    cancelled ones, for stewards, a supervisor and HR."""
+    october = Meeting(title="10 月工作协调会", kind="coordination", held_at=_at(date(2026, 10, 15), 9),
+                      participants="客服部、工程部、安保部、保洁部", minutes="讨论漏水报修与车库照明")
+    november = Meeting(title="11 月工作协调会", kind="coordination", held_at=_at(ANCHOR, 9),
+                       participants="客服部、工程部、安保部、保洁部", minutes="讨论冬季供暖检修安排")
+    session.add_all([october, november])
+    items = [
+        (october, "核查 3 栋地下车库照明并报修", stewards[0], date(2026, 11, 10), "open", None),
+        (october, "整理漏水报修台账", stewards[1], date(2026, 10, 31), "done", "台账已整理并发群"),
+        (october, "与工程部确定冬季供暖检修时间", supervisors[0], date(2026, 11, 15), "open", None),
+        (october, "更换 A座 大堂指引牌", stewards[3], date(2026, 11, 1), "cancelled", None),
+        (november, "通知 1-3 栋业主供暖检修安排", stewards[0], date(2026, 11, 30), "open", None),
+        (november, "清理 B1 消防通道杂物", stewards[3], date(2026, 11, 18), "open", None),
+        (november, "安排冬季消防培训", hr, date(2026, 11, 28), "open", None),
+        (november, "汇总各项目供暖报修", supervisors[1], date(2026, 11, 19), "done", "已汇总交工程部"),
+        (november, "完成 1-3 栋供暖管道巡检", session.scalar(
+            sa.select(Staff).where(Staff.employee_no == "E201")), date(2026, 11, 30), "open", None),
+    ]
+    for meeting, what, who, due, status, note in items:
+        session.add(ActionItem(meeting=meeting, what=what, responsible=who, due_on=due,
+                               status=status, done_note=note,
+                               done_at=_at(due, 16) if status == "done" else None))

@@ -15,7 +15,7 @@ from models.people import ROLE, STAFF_STATUS
 from models.tickets import TICKET_STATUS
 from rules import workflow
 
-from . import i18n, landing
+from . import i18n, landing, landing_loops
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .auth import PasswordView, to_sign_in
@@ -29,9 +29,11 @@ from .formats import money
 from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
+from .meetings import ActionItemView, MeetingView
 from .notices import CommunityEventView
 from .procedures import ProcedureView
 from .staffing import StaffView
+from .summaries import SummaryView
 from .tickets import TicketView
 from .visits import ReturnVisitView
 
@@ -50,6 +52,9 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "dispatch": DispatchView,
     "return_visit": ReturnVisitView,
     "procedure": ProcedureView,
+    "summary": SummaryView,
+    "meeting": MeetingView,
+    "action_item": ActionItemView,
 }
 
 
@@ -69,7 +74,7 @@ class StartPage(AdminIndexView):
         work = {"steward": landing.steward_work, "supervisor": landing.supervisor_work,
                 "hr": landing.hr_work, "department": landing.department_work}.get(role)
         overview = self._overview() if role == "admin" else []
-        return self.render("admin/index.html", overview=overview,
+        return self.render("admin/index.html", overview=overview, loops=landing_loops.work(),
                            work=work() if work else {}, role=role, deadline=self._deadline,
                            ticket_status=TICKET_STATUS, grades=GRADE, kinds=REWARD_PENALTY_KIND,
                            staff_status=STAFF_STATUS, move_kinds=CAREER_MOVE_KIND,

@@ -123,7 +123,16 @@ VIEWS: dict[str, dict] = {
         column_list=["steward", "day", "needs_received", "problems_handled", "feedback_given"],
         column_default_sort=("day", True),
     ),
-    "summary": dict(column_default_sort=("period_start", True)),
+    "summary": dict(
+        column_list=["steward", "kind", "period_start", "status", "submitted_at",
+                     "supervisor_comment"],
+        # the figures are shown, worded, above the details and the form
+        column_details_list=["steward", "kind", "period_start", "status", "submitted_at",
+                             "work_done", "problems", "shortcomings", "improvements",
+                             "supervisor_comment"],
+        column_filters=["kind", "status", "period_start", "steward.name"],
+        column_default_sort=("period_start", True),
+    ),
     "career_move": dict(
         column_list=["staff", "kind", "from_position", "to_position", "to_department",
                      "to_supervisor", "effective_on", "status"],
@@ -164,6 +173,14 @@ VIEWS: dict[str, dict] = {
     ),
     "annual_assessment": dict(column_default_sort=("year", True)),
     "meeting": dict(column_default_sort=("held_at", True)),
+    "action_item": dict(
+        column_list=["meeting", "what", "responsible", "due_on", "status", "done_at"],
+        form_columns=["meeting", "what", "responsible", "due_on", "status",
+                      "done_note"],
+        column_searchable_list=["what"],
+        column_filters=["status", "due_on", "responsible.name"],
+        column_default_sort=[("due_on", False), ("id", False)],
+    ),
     "policy_setting": dict(
         column_default_sort=("effective_from", True),
         column_descriptions={

@@ -80,9 +80,9 @@ def return_visits_due(session: Session, now: datetime) -> dict:
 
 
 def missing_work_logs(session: Session, now: datetime) -> dict:
-    """On-duty stewards without yesterday's work log (P-LOG-1): a notice to them and their
-    supervisor."""
-    yesterday = local_date(now) - timedelta(days=1)
+    """On-duty stewards without the last working day's log (P-LOG-1, "yesterday's"; on a
+    Monday or a weekend the Friday's): a notice to them and their supervisor, once."""
+    yesterday = reminders.last_working_day_before(local_date(now))
     logged = set(session.scalars(sa.select(WorkLog.steward_id).where(WorkLog.day == yesterday)))
     found = {"day": yesterday.isoformat(), "missing": 0, "notices": 0}
     for person in session.scalars(sa.select(Staff).where(Staff.position == "steward")

@@ -5,7 +5,7 @@ from .base import Base, Choices, Entity
 from .departments import Department, Dispatch
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
 from .jobs import Job, Notice, ScheduleRun
-from .org import ExternalBody, Meeting
+from .org import ActionItem, ExternalBody, Meeting
 from .outbox import MessageTemplate, OutboxMessage
 from .people import Staff, User
 from .platform import AuditEntry, ImportBatch, PolicySetting
@@ -18,8 +18,8 @@ from .training import TrainingProgram, TrainingResult, TrainingSession
 from .worklog import Summary, WorkLog
 
 __all__ = [
-    "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill", "Building",
-    "CareerMove", "Choices", "CommunityEvent", "Department", "Dispatch", "Entity",
+    "ActionItem", "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill",
+    "Building", "CareerMove", "Choices", "CommunityEvent", "Department", "Dispatch", "Entity",
     "ExternalBody", "FeeStandard",
     "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",
     "Meeting", "MessageTemplate", "MonthlyAssessment", "OutboxMessage", "Owner", "Ownership",

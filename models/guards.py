@@ -23,6 +23,8 @@ from .base import Entity, changed, old_value, utcnow
 from .careers import guard_career_move
 from .departments import Dispatch
 from .fees import ArrearsReminder, Bill, Payment
+from .loops import guard_action_item, guard_summary
+from .org import ActionItem
 from .outbox import MessageTemplate
 from .people import Staff
 from .platform import PolicySetting
@@ -40,6 +42,7 @@ from .service_guards import guard_dispatch, guard_return_visit
 from .tickets import ReturnVisit, Ticket, TicketEvent
 from .tracking import current_actor
 from .training import TrainingResult, TrainingSession
+from .worklog import Summary
 
 # Columns a confirmed assessment may still change: only its reopening (and the bookkeeping).
 REOPEN_COLUMNS = {"status", "reopen_note", "confirmed_at", "confirmed_by", "updated_at",
@@ -441,6 +444,8 @@ GUARDS = {
     # P-COORD-3: steps copied on opening, completed only when all are done (models/procedures.py)
     Procedure: guard_procedure,
     ProcedureStep: guard_procedure_step,
+    Summary: guard_summary,
+    ActionItem: guard_action_item,
 }
 
 

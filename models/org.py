@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, Entity, choice, ref
+from .base import DERIVED, Choices, Entity, choice, ref
+from .people import Staff
 from .property import Project
 
 MEETING_KIND = Choices(
@@ -40,12 +41,39 @@ class Meeting(Entity):
     held_at: Mapped[datetime] = mapped_column(index=True)
     participants: Mapped[str | None] = mapped_column(sa.Text)
     minutes: Mapped[str | None] = mapped_column(sa.Text)
-    action_items: Mapped[str | None] = mapped_column(sa.Text)
 
     project: Mapped[Project | None] = relationship()
+    # What the meeting decided, each with who does it by when (P-COM-2): they go with it.
+    action_items: Mapped[list[ActionItem]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ActionItem.due_on")
 
     def __str__(self) -> str:
         return self.title
+
+
+ACTION_ITEM_STATUS = Choices("action_item_status", open=_l("Open"), done=_l("Done"),
+                             cancelled=_l("Cancelled"))
+
+
+class ActionItem(Entity):
+    """One thing a meeting decided: what, who does it, by when, and how it ended."""
+
+    __tablename__ = "action_item"
+
+    meeting_id: Mapped[int] = ref("meeting.id", ondelete="CASCADE")
+    what: Mapped[str] = mapped_column(sa.String(200))
+    responsible_id: Mapped[int] = ref("staff.id")
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = choice(ACTION_ITEM_STATUS, default="open", index=True)
+    done_note: Mapped[str | None] = mapped_column(sa.Text)
+    done_at: Mapped[datetime | None] = mapped_column(info=DERIVED)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="action_items")
+    responsible: Mapped[Staff] = relationship()
+
+    def __str__(self) -> str:
+        return self.what
 
 
 class ExternalBody(Entity):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 import sqlalchemy as sa
 
 from . import (
+    ActionItem,
     AnnualAssessment,
     ArrearsReminder,
     Bill,
@@ -78,6 +79,8 @@ STEWARD_PATHS: dict[type, Callable[[Ids], sa.ColumnElement[bool]]] = {
     RewardPenalty: lambda ids: RewardPenalty.staff_id.in_(ids),
     CareerMove: lambda ids: CareerMove.staff_id.in_(ids),
     Dispatch: lambda ids: Dispatch.ticket.has(Ticket.steward_id.in_(ids)),
+    # an action item is its responsible person's (a steward, HR, anyone with an account)
+    ActionItem: lambda ids: ActionItem.responsible_id.in_(ids),
 }
 
 # entity -> how its rows reach the departments `codes` (scope "department": a department

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, Entity, choice, ref
+from .base import DERIVED, Choices, Entity, choice, ref
 from .people import Staff
 
 SUMMARY_KIND = Choices("summary_kind", weekly=_l("Weekly"), monthly=_l("Monthly"))
+SUMMARY_STATUS = Choices("summary_status", draft=_l("Draft"), submitted=_l("Submitted"))
 
 
 class WorkLog(Entity):
@@ -38,10 +39,18 @@ class Summary(Entity):
     steward_id: Mapped[int] = ref("staff.id")
     kind: Mapped[str] = choice(SUMMARY_KIND, default="weekly")
     period_start: Mapped[date] = mapped_column(index=True)
+    # What was done, pre-filled from the period's records (rules/summaries.py compose)
+    work_done: Mapped[str | None] = mapped_column(sa.Text)
     problems: Mapped[str | None] = mapped_column(sa.Text)
     shortcomings: Mapped[str | None] = mapped_column(sa.Text)
     improvements: Mapped[str | None] = mapped_column(sa.Text)
     supervisor_comment: Mapped[str | None] = mapped_column(sa.Text)
+    # Drafted by the steward, then submitted to the supervisor (services/summaries.py).
+    status: Mapped[str] = choice(SUMMARY_STATUS, default="draft", index=True, info=DERIVED)
+    submitted_at: Mapped[datetime | None] = mapped_column(info=DERIVED)
+    # The figures counted from the period's records, as the steward saw them (JSON;
+    # rules/summaries.py Figures.stored), with when they were counted.
+    figures: Mapped[str | None] = mapped_column(sa.Text, info=DERIVED)
 
     steward: Mapped[Staff] = relationship()
 

@@ -157,7 +157,7 @@ def test_an_emergency_is_recorded_with_its_kind_and_the_actions_taken_P_SEC_2(
 def test_a_monthly_summary_reaches_the_supervisor_who_comments_on_it_P_LOG_2(
         app, db, as_role):
     made = record(app, as_role("steward1"), "summary", "steward1", kind="monthly",
-                  period_start="2026-10-01", problems="报修集中在 3 号楼",
+                  period_start="2026-09-01", problems="报修集中在 3 号楼",
                   improvements="与工程部约定每周巡检")
     assert readers(app, "summary", made) == TEAM_OF_STEWARD1
     data = form_data(app, "summary", made, "supervisor1") | {"supervisor_comment": "同意"}
@@ -241,10 +241,18 @@ def test_hr_records_a_transfer_to_another_department_P_CAR_2(app, db, as_role):
 
 
 def test_a_coordination_meeting_keeps_minutes_and_action_items_P_COM_2(app, db, as_role):
-    made = record(app, as_role("admin"), "meeting", "admin", title="12 月工作协调会",
-                  kind="coordination", minutes="3 号楼漏水由工程部负责",
-                  action_items="工程部：周五前完成维修")
-    assert row(app, "meeting", made)["action_items"] == "工程部：周五前完成维修"
+    """A supervisor holds a meeting and gives an item to a steward from the meeting's page;
+    the steward reads it there, and the meeting stays the holder's to change."""
+    holder = as_role("supervisor1")
+    made = record(app, holder, "meeting", "supervisor1", title="12 月工作协调会",
+                  kind="coordination", minutes="3 号楼漏水由工程部负责")
+    page = holder.get(url("meeting", f"details/?id={made}")).get_data(as_text=True)
+    assert f"/admin/action-item/new/?meeting={made}" in page.replace("&amp;", "&")
+    response = holder.post(url("action_item", f"new/?meeting={made}"), data={
+        "meeting": str(made), "what": "工程部：周五前完成维修",
+        "responsible": str(staff_id(app, "steward1")), "due_on": "2026-12-04",
+        "status": "open"})
+    assert response.status_code == 302, flashes(response)
     page = as_role("steward1").get(url("meeting", f"details/?id={made}"))
     assert "工程部：周五前完成维修" in page.get_data(as_text=True)
     data = form_data(app, "meeting", made, "admin")

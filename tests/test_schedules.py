@@ -251,10 +251,24 @@ def test_stewards_without_yesterdays_work_log_are_named_at_nine(app, db):
         s.execute(sa.delete(WorkLog).where(WorkLog.steward_id == steward.id,
                                            WorkLog.day == date(2026, 11, 19)))
         s.commit()
-        expected = sorted([(steward.id, "2026-11-19"), (steward.supervisor_id, "2026-11-19")])
+        # the demo's 李娜 has not written hers either
+        missing = [steward, s.scalar(sa.select(Staff).where(Staff.name == "李娜"))]
+        expected = sorted([(person.id, "2026-11-19") for person in missing]
+                          + [(person.supervisor_id, "2026-11-19") for person in missing])
     result = _run(app, "missing-work-logs", at("2026-11-20 09:00"))
-    assert result["missing"] == 1
+    assert result["missing"] == 2
     assert notices(app, "work_log_missing") == expected
+
+
+def test_on_a_monday_the_work_log_asked_for_is_fridays_P_LOG_1(app, db):
+    """Weekends are not working days: on Monday the check names who has no log for Friday,
+    and nobody for the weekend."""
+    result = _run(app, "missing-work-logs", at("2026-11-23 09:00"))
+    assert result["day"] == "2026-11-20"
+    with app.app_context():
+        logged = database.session.scalar(sa.select(sa.func.count(WorkLog.id)).where(
+            WorkLog.day == date(2026, 11, 20)))
+    assert result["missing"] == 6 - logged
 
 
 def test_month_end_drafts_for_every_team_on_the_first(app, db):
