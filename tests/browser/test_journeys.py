@@ -152,8 +152,30 @@ def test_a_steward_takes_a_ticket_from_intake_to_closed(app, tab):
     tab.go("/admin/ticket/")
     tab.page.click("a:has-text('TB-0001')")
     tab.page.wait_for_url("**/ticket/step/**")
+
+    def engineering_does_its_part():
+        """P-TKT-3: the engineer takes the work from the department's queue and marks it
+        done; then the steward resolves."""
+        handling = tab.page.url
+        tab.page.context.clear_cookies()
+        tab.sign_in("engineer1")
+        tab.screenshot("landing-department")
+        tab.page.click("#queue-waiting a:has-text('TB-0001')")
+        tab.page.wait_for_url("**/dispatch/step/**")
+        tab.page.click("#dispatch-take button[type=submit]")
+        tab.page.wait_for_load_state()
+        tab.page.fill("#dispatch-note-text", "更换了角阀")
+        tab.page.click("#dispatch-done")
+        tab.page.wait_for_load_state()
+        assert "已完成" in tab.page.inner_text("#dispatch-status")
+        tab.page.context.clear_cookies()
+        tab.sign_in("steward1")
+        tab.page.goto(handling)
+        assert "更换了角阀" in tab.page.inner_text("#ticket-dispatches")
+
     steps = [("accept", None), ("start", lambda: tab.page.select_option("#department",
                                                                         "engineering")),
+             ("department", engineering_does_its_part),
              ("resolve", lambda: tab.page.fill("#resolution", "更换了角阀")),
              ("feedback", lambda: (tab.page.select_option("#rating", "5"),
                                    tab.page.fill("#note", "很满意"))),
@@ -161,6 +183,8 @@ def test_a_steward_takes_a_ticket_from_intake_to_closed(app, tab):
     for name, fill in steps:
         if fill:
             fill()
+        if name == "department":
+            continue
         tab.page.click(f"#step-{name} button[type=submit]")
         tab.page.wait_for_load_state()
     assert "已关闭" in tab.page.inner_text("#ticket-status")
@@ -168,5 +192,5 @@ def test_a_steward_takes_a_ticket_from_intake_to_closed(app, tab):
     assert (closed.status, closed.satisfaction, closed.department) == ("closed", 5, "engineering")
     with app.app_context():
         assert database.session.scalar(sa.select(sa.func.count(TicketEvent.id)).where(
-            TicketEvent.ticket_id == closed.id)) == 5
+            TicketEvent.ticket_id == closed.id)) == 7  # 5 steps, engineering's 2
     refused(tab, "/admin/staff/new/")
