@@ -269,10 +269,7 @@ class AnnualAssessmentView(AssessmentView):
     sheet_template = "admin/work/annual_sheet.html"
     history_formatters = {"suggested_outcome": _outcomes}
 
-    def __init__(self, entity, **declared):
-        declared["column_formatters"] = {**declared.get("column_formatters", {}),
-                                         "suggested_outcome": _outcome_formatter}
-        super().__init__(entity, **declared)
+    added_formatters = {"suggested_outcome": _outcome_formatter}
 
     def default_period(self) -> str:
         return str(company_today().year)

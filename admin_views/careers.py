@@ -51,10 +51,7 @@ class CareerMoveView(EntityView):
     endpoint_letters = {"handover_view": "R"}
     endpoint_roles = {"handover_view": HANDOVER_ROLES}
 
-    def __init__(self, entity, **declared):
-        declared["column_formatters"] = {**declared.get("column_formatters", {}),
-                                         "status": _status}
-        super().__init__(entity, **declared)
+    added_formatters = {"status": _status}
 
     def after_model_change(self, form, model, is_created):
         """A move whose date has come takes effect now (or waits for its handover)."""

@@ -39,7 +39,7 @@ class OverdueWorkFilter(BaseSQLAFilter):
         return query.filter(Dispatch.status.in_(rules.OPEN), Dispatch.due_at < utcnow())
 
     def operation(self):
-        return gettext("is")
+        return _l("is")  # read when the page is drawn, in the user's language
 
 
 def _due_formatter(view, context, model, name):
@@ -53,12 +53,8 @@ class DispatchView(EntityView):
     work_page = ("step_view", _l("Work on it"))
     endpoint_letters = {"step_view": "R"}
 
-    def __init__(self, entity, **declared):
-        declared["column_filters"] = [*declared.get("column_filters", []),
-                                      OverdueWorkFilter()]
-        declared["column_formatters"] = {**declared.get("column_formatters", {}),
-                                         "due_at": _due_formatter}
-        super().__init__(entity, **declared)
+    added_filters = (OverdueWorkFilter,)
+    added_formatters = {"due_at": _due_formatter}
 
     @expose("/step/", methods=("GET", "POST"))
     def step_view(self):

@@ -221,9 +221,18 @@ class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelVi
     history_formatters: dict = {}
     # (endpoint, label) of a page where a row's work is done; linked from list and details.
     work_page: tuple[str, object] | None = None
+    # What a subclass adds to the declared list: filters (made once per view) and formatters.
+    added_filters: tuple = ()
+    added_formatters: dict = {}
 
     def __init__(self, entity: EntityAccess, **declared) -> None:
         self.entity = entity
+        if self.added_filters:
+            declared["column_filters"] = [*declared.get("column_filters", []),
+                                          *(make() for make in self.added_filters)]
+        if self.added_formatters:
+            declared["column_formatters"] = {**declared.get("column_formatters", {}),
+                                             **self.added_formatters}
         for key, value in declared.items():
             setattr(self, key, value)
         self._prepare_columns()

@@ -54,7 +54,7 @@ class DeadlineFilter(BaseSQLAFilter):
         return query.filter(Ticket.due_at >= now, Ticket.due_at <= soon)
 
     def operation(self):
-        return gettext("is")
+        return _l("is")  # read when the page is drawn, in the user's language
 
 
 def _due_formatter(view, context, model, name):
@@ -81,13 +81,8 @@ class TicketView(IntakeCorrection, EntityView):
     endpoint_letters = {"step_view": "R", "correct_view": "U"}
     action_letters = {"delete": "D", "accept": "U", "close": "U", "revoke_owner_link": "U"}
 
-    def __init__(self, entity, **declared):
-        declared["column_filters"] = [*declared.get("column_filters", []), DeadlineFilter()]
-        declared["column_formatters"] = {
-            **declared.get("column_formatters", {}),
-            "due_at": _due_formatter, "code": _code_formatter,
-        }
-        super().__init__(entity, **declared)
+    added_filters = (DeadlineFilter,)
+    added_formatters = {"due_at": _due_formatter, "code": _code_formatter}
 
     def write_refusal(self, obj, name):
         if (obj is not None and name in corrections.INTAKE_FIELDS
@@ -152,13 +147,7 @@ class TicketView(IntakeCorrection, EntityView):
         if not self.allows("U"):
             abort(403)
         if form.get("step") == "dispatch":
-            if ticket.status != "in_progress":
-                flash(gettext("Dispatch a ticket while it is being handled."), "error")
-                return self._render_step(ticket, form), 200
             code = form.get("department") or ""
-            if code not in HANDLING_DEPARTMENT:
-                flash(gettext("Choose the department."), "error")
-                return self._render_step(ticket, form), 200
             operation = lambda: dispatching.dispatch(  # noqa: E731
                 db.session, ticket, code, actor=current_user.username)
             done = gettext("Dispatched to %(department)s.",

@@ -54,7 +54,7 @@ class VisitStateFilter(BaseSQLAFilter):
         return query.filter(ReturnVisit.planned_on >= start, ReturnVisit.planned_on <= end)
 
     def operation(self):
-        return gettext("is")
+        return _l("is")  # read when the page is drawn, in the user's language
 
 
 def state_of(visit: ReturnVisit) -> str | None:
@@ -95,11 +95,8 @@ class ReturnVisitView(EntityView):
     work_page = ("step_view", _l("Record the visit"))
     endpoint_letters = {"step_view": "U"}
 
-    def __init__(self, entity, **declared):
-        declared["column_filters"] = [*declared.get("column_filters", []), VisitStateFilter()]
-        declared["column_formatters"] = {**declared.get("column_formatters", {}),
-                                         "planned_on": _planned_formatter}
-        super().__init__(entity, **declared)
+    added_filters = (VisitStateFilter,)
+    added_formatters = {"planned_on": _planned_formatter}
 
     @expose("/step/", methods=("GET", "POST"))
     def step_view(self):

@@ -14,14 +14,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from rules import billing, corrections, notices, periods, staffing, workflow
+from rules import billing, corrections, dispatch, notices, periods, staffing, visits, workflow
 from rules.refusal import N_, Refused
 
 from . import locks
 from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment
 from .base import Entity, changed, old_value, utcnow
 from .careers import guard_career_move
-from .departments import Dispatch
+from .departments import Department, Dispatch
 from .fees import ArrearsReminder, Bill, Payment
 from .loops import guard_action_item, guard_summary
 from .org import ActionItem
@@ -38,7 +38,7 @@ from .queries import (
     previous_attempts,
 )
 from .service import CommunityEvent, Procedure, ProcedureStep
-from .service_guards import guard_dispatch, guard_return_visit
+from .service_guards import guard_department, guard_dispatch, guard_return_visit
 from .tickets import ReturnVisit, Ticket, TicketEvent
 from .tracking import current_actor
 from .training import TrainingResult, TrainingSession
@@ -60,6 +60,9 @@ def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
         corrections.check_intake_time(ticket.intake_at, utcnow())
         if not is_new:
             _check_intake_correction(session, ticket, due_before)
+            for work in ticket.dispatches:  # the departments work to the owner's deadline
+                if work.status in dispatch.OPEN:
+                    work.due_at = ticket.due_at
     if is_new or changed(ticket, "steward") or changed(ticket, "steward_id"):
         # The stewards whose on-time rate counts the ticket: none of a confirmed month.
         corrections.check_counted_months_open(_confirmed_months(
@@ -415,6 +418,23 @@ def _safe_delete(session: Session, record) -> None:
                       what="; ".join(found))
 
 
+# ---- return visits: the survey, and no confirmed month's satisfaction changed (P-KPI-1) ----
+def _return_visit(session: Session, visit: ReturnVisit, is_new: bool) -> None:
+    guard_return_visit(session, visit, is_new)
+    counted = ("visited_at", "satisfaction", "steward_id", "steward")
+    if not (is_new or any(changed(visit, key) for key in counted)):
+        return
+    was_rated = old_value(visit, "satisfaction") is not None or (
+        not changed(visit, "satisfaction") and visit.satisfaction is not None)
+    if visit.satisfaction is None and not was_rated:
+        return  # a plan, or a visit without a survey: no month's figure moves
+    stewards = {visit.steward_id, old_value(visit, "steward_id")}
+    if visit.steward is not None:
+        stewards.add(visit.steward.id)
+    visits.check_counted_months_open(_confirmed_months(
+        session, {visit.visited_at, old_value(visit, "visited_at")}, stewards))
+
+
 # ---- community events: one building's owners are in the event's project ----------------
 def _community_event(session: Session, event: CommunityEvent, is_new: bool) -> None:
     building = event.building or (session.get(Building, event.building_id)
@@ -438,8 +458,9 @@ GUARDS = {
     AnnualAssessment: _assessment,
     CareerMove: guard_career_move,
     MessageTemplate: _message_template,
-    ReturnVisit: guard_return_visit,
+    ReturnVisit: _return_visit,
     Dispatch: guard_dispatch,
+    Department: guard_department,
     PolicySetting: _policy_setting,
     # P-COORD-3: steps copied on opening, completed only when all are done (models/procedures.py)
     Procedure: guard_procedure,

@@ -3,13 +3,15 @@ department's part of a ticket (P-TKT-3), whatever path the write takes."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from rules import owner_feedback
 from rules.refusal import N_, Refused
 
 from .base import changed
-from .departments import Dispatch
+from .departments import Department, Dispatch
+from .people import Staff
 from .tickets import ReturnVisit, TicketEvent
 
 SURVEY = ("rating_attitude", "rating_efficiency", "rating_solving")
@@ -25,6 +27,19 @@ def guard_return_visit(session: Session, visit: ReturnVisit, is_new: bool) -> No
         raise Refused(N_("Record when the visit was made before its survey."))
     if visit.visited_at is None and visit.planned_on is None:
         raise Refused(N_("A return visit is planned for a day or made at a time."))
+
+
+def guard_department(session: Session, department: Department, is_new: bool) -> None:
+    """A department's code is fixed once work has gone to it (its members and its queue are
+    found by the code); its head is one of its own staff."""
+    if not is_new and changed(department, "code") and session.scalar(
+            sa.select(Dispatch.id).where(Dispatch.department_id == department.id).limit(1)):
+        raise Refused(N_("Work has been dispatched to this department: its code stays."))
+    head = department.head or (session.get(Staff, department.head_id)
+                               if department.head_id else None)
+    if head is not None and head.department != department.code:
+        raise Refused(N_("The head of %(department)s is one of its own staff."),
+                      department=department.code)
 
 
 def guard_dispatch(session: Session, work: Dispatch, is_new: bool) -> None:

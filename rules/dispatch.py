@@ -71,6 +71,8 @@ def withdraw(status: str, reason: str | None) -> str:
     wrong department), with the reason."""
     if status not in OPEN:
         raise Refused(N_("This work is already finished."))
+    if not (reason or "").strip():
+        raise Refused(N_("Say why the work is withdrawn."))
     return clean(reason)
 
 
@@ -87,6 +89,19 @@ def overdue(status: str, due_at: datetime | None, now: datetime) -> bool:
     """Open work past the ticket's deadline: the department head and the steward's
     supervisor see it (P-TKT-7 applies to the department's part as to the whole)."""
     return status in OPEN and due_at is not None and due_at < now
+
+
+def check_dispatch(ticket_status: str, open_departments: Iterable[str], department: str,
+                   handling: Iterable[str]) -> None:
+    """More work goes to a department while the ticket is being handled, to one of the
+    departments that take tickets (P-TKT-3), and once at a time to each."""
+    if department not in handling:
+        raise Refused(N_("Choose the department."))
+    if ticket_status != "in_progress":
+        raise Refused(N_("Dispatch a ticket while it is being handled."))
+    if department in set(open_departments):
+        raise Refused(N_("%(department)s already has this ticket's work."),
+                      department=department)
 
 
 def check_resolvable(open_departments: Iterable[str]) -> None:

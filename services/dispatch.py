@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import Department, Dispatch, Ticket, TicketEvent, User
 from models.base import utcnow
 from rules import dispatch as rules
-from rules.refusal import N_, Refused
+from rules import workflow
 
 
 def department(session: Session, code: str) -> Department:
@@ -31,9 +31,11 @@ def dispatch(session: Session, ticket: Ticket, code: str, *, actor: str | None,
              at: datetime | None = None) -> Dispatch:
     """The department's part of `ticket`, due when the ticket is due."""
     at = at or utcnow()
-    if any(d.department.code == code for d in open_work(ticket)):
-        raise Refused(N_("%(department)s already has this ticket's work."),
-                      department=code)
+    rules.check_dispatch(ticket.status, (d.department.code for d in open_work(ticket)), code,
+                         workflow.DEPARTMENTS)
+    # the ticket's own record says where it went last: a resolve at the same moment meets a
+    # newer version and is refused, rather than leaving work queued on a resolved ticket
+    ticket.department = code
     work = Dispatch(ticket=ticket, department=department(session, code), dispatched_at=at,
                     dispatched_by=actor, due_at=ticket.due_at)
     session.add(work)

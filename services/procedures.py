@@ -17,6 +17,8 @@ from models.queries import company_today
 from rules import procedures
 from rules.refusal import N_, Refused
 
+from . import visits
+
 NOTE_LENGTH = 2000
 
 
@@ -75,6 +77,7 @@ def complete(session: Session, procedure: Procedure,
         for ownership in current:
             if ownership.owner_id == procedure.owner_id:
                 ownership.until = today
+        visits.drop_plans(session, procedure.owner_id, unit.id)
     procedure.status, procedure.completed_on = procedures.COMPLETED, today
     session.flush()
     return change

@@ -54,7 +54,8 @@ def plan_regular(session: Session, now: datetime) -> dict:
                   Owner.preferred_channel, last)
         .join(Unit, Unit.id == Ownership.unit_id).join(Owner, Owner.id == Ownership.owner_id)
         .where(Unit.steward_id.is_not(None), Ownership.since <= today,
-               sa.or_(Ownership.until.is_(None), Ownership.until >= today), ~open_plan)
+               # an ownership ends on its `until` day (services/procedures.py)
+               sa.or_(Ownership.until.is_(None), Ownership.until > today), ~open_plan)
         .order_by(Ownership.unit_id, Ownership.owner_id)).all()
     for owner_id, unit_id, steward_id, channel, last_visit in rows:
         day = rules.next_regular_day(local_date(last_visit) if last_visit else None, today,
@@ -65,6 +66,17 @@ def plan_regular(session: Session, now: datetime) -> dict:
         notices.quietly(session, visit)
     session.flush()
     return {"planned": len(rows)}
+
+
+def drop_plans(session: Session, owner_id: int | None, unit_id: int) -> int:
+    """An owner who has left the unit (a move-out) is not visited there any more: the visits
+    planned and not made are deleted (the audit trail keeps them)."""
+    planned = session.scalars(sa.select(ReturnVisit).where(
+        ReturnVisit.owner_id == owner_id, ReturnVisit.unit_id == unit_id,
+        ReturnVisit.visited_at.is_(None))).all()
+    for visit in planned:
+        session.delete(visit)
+    return len(planned)
 
 
 def record(session: Session, visit: ReturnVisit, entered: dict) -> None:

@@ -43,7 +43,7 @@ UNIQUE_OVERRIDES = {
     "annual_assessment": {"year": "2030"},
     "external_body": {"name": "新单位"},
     # the demo keeps records of the four departments tickets go to; marketing has none yet
-    "department": {"code": "marketing"},
+    "department": {"code": "marketing", "head": "__None"},
     "policy_setting": {"effective_from": "2030-01-01"},
 }
 

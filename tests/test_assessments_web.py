@@ -32,6 +32,7 @@ from models import (
     TrainingSession,
     Unit,
 )
+from models.queries import company_zone, month_record
 from models.tracking import cli_actor
 from rules.refusal import Refused
 from services.tickets import take_step
@@ -135,9 +136,12 @@ def hand_made_october(app, staff_id: int) -> None:
 
                 owner_id = session.scalars(sa.select(Owner.id)).first()
             session.add_all([
-                ReturnVisit(owner_id=owner_id, steward_id=staff_id, satisfaction=4,
+                # the survey's lowest dimension is the visit's satisfaction: 4, then 1
+                ReturnVisit(owner_id=owner_id, steward_id=staff_id, rating_attitude=5,
+                            rating_efficiency=4, rating_solving=4,
                             visited_at=local(date(2026, 10, 15), 15)),
-                ReturnVisit(owner_id=owner_id, steward_id=staff_id, satisfaction=1,
+                ReturnVisit(owner_id=owner_id, steward_id=staff_id, rating_attitude=1,
+                            rating_efficiency=3, rating_solving=2,
                             visited_at=local(date(2026, 11, 2), 15)),
             ])
             session.commit()
@@ -181,6 +185,11 @@ def test_a_supervisor_runs_the_month_and_the_figures_match_a_hand_computation(
     made = assessment_of(app, staff_id, "2026-10")
     assert (made.satisfaction_score, made.collection_score, made.on_time_score) == (
         D("80.00"), D("70.00"), D("50.00"))
+    with app.app_context():  # the visit is among the ratings counted (12/15 is 80.00 too)
+        counted = month_record(database.session, database.session.get(Staff, staff_id),
+                               "2026-10", company_zone()).ratings
+    assert sorted((kind, rating) for kind, _, rating, _ in counted) == [
+        ("ticket", 3), ("ticket", 4), ("ticket", 5), ("visit", 4)]
     # before the task score is entered, it is pending, not "no data": no total, no grade
     # (P-KPI-4), where leaving it out would have graded 59 / 0.85 = 69.41
     assert made.task_score is None and (made.total, made.grade) == (None, None)

@@ -50,7 +50,7 @@ def test_notes_while_open_and_withdrawal_with_a_reason():
     assert dispatch.note("taken", ENGINEER, "engineering", "明早上门") == "明早上门"
     with pytest.raises(Refused, match="finished"):
         dispatch.note("done", ENGINEER, "engineering", "再看看")
-    with pytest.raises(Refused):
+    with pytest.raises(Refused, match="why the work is withdrawn"):
         dispatch.withdraw("taken", "")
     assert dispatch.withdraw("waiting", "业主自行修好") == "业主自行修好"
     with pytest.raises(Refused, match="already finished"):
@@ -61,6 +61,17 @@ def test_open_work_past_the_tickets_deadline_is_overdue_P_TKT_7():
     assert dispatch.overdue("taken", NOW - timedelta(minutes=1), NOW)
     assert not dispatch.overdue("done", NOW - timedelta(days=1), NOW)
     assert not dispatch.overdue("waiting", NOW + timedelta(hours=1), NOW)
+
+
+def test_more_work_is_dispatched_while_handling_once_per_department_P_TKT_3():
+    handling = ("engineering", "cleaning")
+    dispatch.check_dispatch("in_progress", ["cleaning"], "engineering", handling)
+    with pytest.raises(Refused, match="being handled"):
+        dispatch.check_dispatch("resolved", [], "engineering", handling)
+    with pytest.raises(Refused, match="already has"):
+        dispatch.check_dispatch("in_progress", ["engineering"], "engineering", handling)
+    with pytest.raises(Refused, match="Choose"):
+        dispatch.check_dispatch("in_progress", [], "marketing", handling)
 
 
 def test_a_ticket_waits_for_its_departments_before_it_is_resolved_P_TKT_3():
@@ -79,7 +90,9 @@ def test_a_follow_up_comes_days_after_closing_P_OWN_3():
 def test_the_regular_visit_is_an_interval_after_the_last_P_OWN_3():
     today = date(2026, 11, 20)
     assert visits.next_regular_day(date(2026, 10, 1), today, 5) == date(2026, 12, 30)
-    assert visits.next_regular_day(date(2026, 1, 1), today, 5) == today  # long overdue: now
+    # long due: caught up within the coming week, spread by the unit
+    assert visits.next_regular_day(date(2026, 1, 1), today, 5) == today + timedelta(days=5)
+    assert visits.next_regular_day(date(2026, 1, 1), today, 14) == today
     # never visited: spread over the coming interval by the unit
     assert visits.next_regular_day(None, today, 95) == today + timedelta(days=5)
     assert visits.next_regular_day(None, today, 95, Policy(visit_interval_days=30)) == \

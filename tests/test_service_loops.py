@@ -23,7 +23,7 @@ VISIT = "/admin/return-visit/step/?id={}"
 
 
 def _started_ticket(app, department: str | None = "engineering", steward: str = "steward1",
-                    urgent: bool = False) -> tuple[int, int | None]:
+                    urgent: bool = False, code: str = "TLOOP-0001") -> tuple[int, int | None]:
     """A new ticket of one of `steward`'s owners, accepted and started (dispatched)."""
     with app.test_request_context():
         staff_id = database.session.scalar(
@@ -31,7 +31,7 @@ def _started_ticket(app, department: str | None = "engineering", steward: str = 
         unit = database.session.scalars(sa.select(Unit).where(Unit.steward_id == staff_id)
                                         .order_by(Unit.id)).first()
         owner = unit.ownerships[0].owner
-        ticket = Ticket(code="TLOOP-0001", unit=unit, owner=owner, contact_name=owner.name,
+        ticket = Ticket(code=code, unit=unit, owner=owner, contact_name=owner.name,
                         contact_phone=owner.phone, description="厨房水管漏水",
                         steward_id=staff_id, urgent=urgent, important=urgent)
         database.session.add(ticket)
@@ -105,13 +105,21 @@ def test_nobody_outside_the_department_takes_its_work_P_TKT_3(app, db, as_role):
 
 
 def test_only_the_taker_or_the_head_marks_it_done(app, db, as_role):
+    """engineer1 heads engineering, engineer2 is a member."""
     _, work_id = _started_ticket(app)
-    assert as_role("engineer2").post(WORK.format(work_id),
+    assert as_role("engineer1").post(WORK.format(work_id),
                                      data={"step": "take"}).status_code == 302
-    refused = as_role("engineer1").post(WORK.format(work_id),
+    refused = as_role("engineer2").post(WORK.format(work_id),
                                         data={"step": "done", "note": "好了"})
-    # engineer1 heads engineering: the head may finish a colleague's work
-    assert refused.status_code == 302 and _work(app, work_id).status == "done"
+    assert refused.status_code == 200 and any("同事" in f for f in flashes(refused))
+    assert _work(app, work_id).status == "taken"
+    # the head may finish a colleague's work too
+    _, other_id = _started_ticket(app, steward="steward2", code="TLOOP-0002")
+    assert as_role("engineer2").post(WORK.format(other_id),
+                                     data={"step": "take"}).status_code == 302
+    finished = as_role("engineer1").post(WORK.format(other_id),
+                                         data={"step": "done", "note": "好了"})
+    assert finished.status_code == 302 and _work(app, other_id).status == "done"
 
 
 def test_overdue_work_shows_to_the_head_and_the_stewards_supervisor(app, db):
@@ -291,3 +299,50 @@ def test_the_schedule_plans_a_regular_visit_for_every_owner_P_OWN_3(app, db):
             ReturnVisit.visited_at.is_(None))).one()
         assert local_date(planned.planned_on) == local_date(last) + timedelta(days=90)
         assert plan_visits(database.session, now) == {"planned": 0}
+
+
+def test_a_survey_never_changes_a_confirmed_months_satisfaction_P_KPI_1(app, db, as_role):
+    """March is confirmed for steward1: a visit recorded in March is refused, and nothing
+    changes; reopening the month comes first (P-ASM-1)."""
+    with app.app_context():
+        visit_id = database.session.scalar(sa.select(ReturnVisit.id).join(
+            User, User.staff_id == ReturnVisit.steward_id).where(
+            User.username == "steward1", ReturnVisit.visited_at.is_(None)))
+    response = as_role("steward1").post(VISIT.format(visit_id), data={
+        "visited_at": "2026-03-08 10:00", "channel": "phone", "rating_attitude": "1",
+        "rating_efficiency": "1", "rating_solving": "1"})
+    assert response.status_code == 200 and any("2026-03" in f for f in flashes(response))
+    with app.app_context():
+        assert database.session.get(ReturnVisit, visit_id).visited_at is None
+
+
+def test_a_corrected_deadline_moves_the_departments_too(app, db, as_role):
+    """A supervisor makes a P4 ticket urgent and important: it is due in 4 hours from
+    intake, and so is engineering's part of it (P-TKT-7)."""
+    ticket_id, work_id = _started_ticket(app)
+    with app.app_context():
+        intake = database.session.get(Ticket, ticket_id).intake_at
+    response = as_role("supervisor1").post(f"/admin/ticket/correct/?id={ticket_id}", data={
+        "intake_at": intake.astimezone(company_zone_info()).strftime("%Y-%m-%d %H:%M:%S"),
+        "urgent": "y", "important": "y", "reason": "业主家中漏水严重"})
+    assert response.status_code == 302, flashes(response)
+    with app.app_context():
+        ticket = database.session.get(Ticket, ticket_id)
+        assert ticket.priority == "P1"
+        assert database.session.get(Dispatch, work_id).due_at == ticket.due_at
+
+
+def test_a_departments_code_stays_once_work_went_to_it(app, db, as_role):
+    _, work_id = _started_ticket(app)
+    admin = as_role("admin")
+    with app.app_context():
+        department_id = database.session.get(Dispatch, work_id).department_id
+    from .helpers import form_data
+
+    data = form_data(app, "department", department_id, "admin") | {"code": "marketing"}
+    response = admin.post(f"/admin/department/edit/?id={department_id}", data=data)
+    assert response.status_code == 200 and any("代码" in f for f in flashes(response))
+    with app.app_context():
+        from models import Department
+
+        assert database.session.get(Department, department_id).code == "engineering"
