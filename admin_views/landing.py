@@ -35,6 +35,7 @@ from rules import dispatch as dispatch_rules
 from rules import periods, workflow
 
 from .context import steward_ids
+from .visits import planned_moment
 from .visits import state_of as visit_state
 
 SHOWN = 15
@@ -60,12 +61,17 @@ def steward_work() -> dict:
     ).order_by(ReturnVisit.planned_on).limit(SHOWN)).all()
     horizon = today + timedelta(days=VISITS_AHEAD_DAYS)
     visits = [(v, visit_state(v)) for v in visits if local_date(v.planned_on) <= horizon]
+    # all of them, beyond the earliest shown: a steward behind on visits sees how far
+    visits_overdue = db.session.scalar(sa.select(sa.func.count(ReturnVisit.id)).where(
+        ReturnVisit.steward_id.in_(me), ReturnVisit.visited_at.is_(None),
+        ReturnVisit.planned_on < planned_moment(today).replace(hour=0)))
     owed_count, owed = db.session.execute(
         sa.select(sa.func.count(Bill.id), sa.func.sum(Bill.amount - Bill.paid_amount))
         .join(Bill.unit).where(Unit.steward_id.in_(me),
                                Bill.status.in_(("unpaid", "partly_paid")),
                                Bill.due_date < today)).one()
-    return {"tickets": _open_tickets(me), "visits": visits, "arrears_count": owed_count,
+    return {"tickets": _open_tickets(me), "visits": visits, "visits_overdue": visits_overdue,
+            "arrears_count": owed_count,
             "arrears_sum": owed or 0}
 
 

@@ -25,6 +25,7 @@ from models.tickets import HANDLING_DEPARTMENT
 from rules import visits as rules
 from rules.owner_feedback import DIMENSIONS
 from services import visits as service
+from services.visits import planned_moment
 
 from .context import current_role
 from .fields import LocalDateTimeField
@@ -46,11 +47,11 @@ class VisitStateFilter(BaseSQLAFilter):
         return value in STATE_LABELS
 
     def apply(self, query, value, alias=None):
-        start = service.planned_moment(company_today()).replace(hour=0)
+        start = planned_moment(company_today()).replace(hour=0)
         query = query.filter(ReturnVisit.visited_at.is_(None))
         if value == "overdue":
             return query.filter(ReturnVisit.planned_on < start)
-        end = service.planned_moment(company_today()).replace(hour=23, minute=59)
+        end = planned_moment(company_today()).replace(hour=23, minute=59)
         return query.filter(ReturnVisit.planned_on >= start, ReturnVisit.planned_on <= end)
 
     def operation(self):

@@ -26,6 +26,9 @@ UNIQUE_OVERRIDES = {
     "owner": {"id_number": "", "name": "新业主"},
     "ownership": {"since": "2030-01-01"},
     "ticket": {"code": "TNEW-0001"},
+    # a copy of a visit made in a confirmed month would change its satisfaction: November's
+    # assessments are drafts in the demo
+    "return_visit": {"visited_at": "2026-11-19 10:00:00"},
     # the demo has each event's template for any channel (and one SMS variant): a copy is
     # the email variant
     "message_template": {"channel": "email"},

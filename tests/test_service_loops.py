@@ -210,6 +210,7 @@ def test_a_visit_past_its_day_shows_overdue_on_the_stewards_start_page(app, db):
         visits = page.split('id="visits-due"')[1].split("</ul>")[0]
         line = next(li for li in visits.split("<li") if VISIT.format(visit_id) in li)
         assert badge in line, (day, line)
+        assert ('id="visits-overdue-count"' in page) == (badge == "已逾期")
 
 
 def test_a_visits_survey_feeds_the_satisfaction_kpi_P_KPI_1(app, db, as_role):
