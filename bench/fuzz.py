@@ -5,7 +5,7 @@ checks the data's invariants (models/invariants.py).
     .venv/bin/python bench/fuzz.py --db sqlite
     .venv/bin/python bench/fuzz.py --db postgresql [--values 3] [--seed 7]
 
-As each role (admin, hr, supervisor1, steward1) it drives every create and edit form, the
+As each role (admin, hr, supervisor1, steward1, engineer1) it drives every create and edit form, the
 inline editor, list URLs (page, page size, sort, search, every filter), row actions, details
 and delete, pickers, every work page (GET arguments, and each form the page shows), and the
 pages that are no entity's (one's own password, the import workbench, the job pages), each
@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.fuzz_report import ErrorCount, Failure, PageForms, Report  # noqa: E402
 
-ACCOUNTS = {"admin": "admin", "hr": "hr", "supervisor": "supervisor1", "steward": "steward1"}
+ACCOUNTS = {"admin": "admin", "hr": "hr", "supervisor": "supervisor1", "steward": "steward1",
+            "department": "engineer1"}
 PASSWORD = "demo12345"
 
 HOSTILE = [
