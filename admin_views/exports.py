@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Response, stream_with_context
+from flask_babel import gettext
 from werkzeug.utils import secure_filename
 
 from models.queries import company_today
@@ -32,8 +33,15 @@ class _Echo:
         return value
 
 
+# Rows read from the database at a time while a csv streams (a server-side cursor on
+# PostgreSQL): memory stays flat however long the list.
+STREAM_ROWS = 1000
+
+
 class SafeExports:
-    """Overrides Flask-Admin's export of a model view (csv streamed, xlsx through tablib)."""
+    """Overrides Flask-Admin's export of a model view: the csv streams the whole list (as
+    filtered, searched and sorted) from the database; the xlsx, built in memory, stops at
+    `export_max_rows` and says so in its last row and on the list page."""
 
     def export_file_name(self, export_type: str) -> str:
         """What and when: the list's name in the user's language and today's date."""
@@ -54,14 +62,21 @@ class SafeExports:
                                          self.column_type_formatters_export)
         return cells.cell(value)
 
+    def _export_query(self):
+        """The list's query as the page has it — scope, filters, search, sort — unpaged."""
+        args = self._get_list_extra_args()
+        sorted_by = self._get_column_by_idx(args.sort)
+        return self.get_list(0, sorted_by[0] if sorted_by else None, args.sort_desc,
+                             args.search, args.filters, execute=False, page_size=0)
+
     def _export_csv(self, return_url):
-        count, data = self._export_data()
+        _, query = self._export_query()
         writer = csv.writer(_Echo())
         columns = self._export_columns
 
         def generate():
             yield BOM + writer.writerow([cells.csv_cell(str(title)) for _, title in columns])
-            for row in data:
+            for row in query.yield_per(STREAM_ROWS):
                 yield writer.writerow([cells.csv_cell(self.get_export_value(row, name))
                                        for name, _ in columns])
 
@@ -71,7 +86,10 @@ class SafeExports:
     def _export_tablib(self, export_type, return_url):
         count, data = self._export_data()
         columns = self._export_columns
-        content = cells.xlsx([str(title) for _, title in columns],
-                             ([self.get_export_value(row, name) for name, _ in columns]
-                              for row in data), title=None)
+        rows = [[self.get_export_value(row, name) for name, _ in columns] for row in data]
+        if count is not None and count > len(data):
+            rows.append([gettext("Only the first %(shown)s of %(count)s rows: download the "
+                                 "csv for them all.", shown=len(data), count=count)]
+                        + [""] * (len(columns) - 1))
+        content = cells.xlsx([str(title) for _, title in columns], rows, title=None)
         return Response(content, mimetype=XLSX, headers=self._attachment(export_type))
