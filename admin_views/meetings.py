@@ -85,8 +85,7 @@ class ActionItemView(EntityView):
 
     @staticmethod
     def _mark_done(item) -> None:
-        note = (request.form.get("done_note") or "").strip()
-        item.done_note = note[:2000] or None
+        item.done_note = meetings.done_note(request.form.get("done_note"))
         item.status = "done"
         db.session.flush()
 

@@ -124,3 +124,11 @@ def test_a_visit_is_recorded_once_made():
         visits.check_needs_ticket("灯坏了", True)
     with pytest.raises(Refused, match="needs"):
         visits.check_needs_ticket(" ", False)
+
+
+def test_an_action_items_done_note_is_refused_when_too_long_not_cut_P_COM_2():
+    from rules.meetings import DONE_NOTE_MAX, done_note
+
+    assert done_note("  已整理  ") == "已整理" and done_note(" ") is None
+    with pytest.raises(Refused):
+        done_note("长" * (DONE_NOTE_MAX + 1))
