@@ -83,13 +83,16 @@ def export_list(session: Session, params: dict, progress) -> dict:
         if not (view.is_accessible() and view.can_export):
             raise Refused(N_("This export can no longer be made."))
         response = view.export(params["type"])
-        content = b"".join(part if isinstance(part, bytes) else part.encode("utf-8")
-                           for part in response.response)
         name = view.export_file_name(params["type"])
-    (folder() / f"{params['file']}.{params['type']}").write_bytes(content)
+        size = 0
+        # written as it streams: a csv of millions of rows never sits in memory whole
+        with (folder() / f"{params['file']}.{params['type']}").open("wb") as out:
+            for part in response.response:
+                chunk = part if isinstance(part, bytes) else part.encode("utf-8")
+                out.write(chunk)
+                size += len(chunk)
     progress(1, 1)
-    return {"file": params["file"], "type": params["type"], "name": name,
-            "bytes": len(content)}
+    return {"file": params["file"], "type": params["type"], "name": name, "bytes": size}
 
 
 def discard(params: dict) -> None:
