@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from extensions import db
 from models.queries import company_today, policy_at
-from models.scopes import member_departments, visible_steward_ids
+from models.scopes import visible_steward_ids
 from rules.policy import Policy
 
 
@@ -23,14 +23,6 @@ def steward_ids() -> list[int]:
     if "steward_ids" not in g:
         g.steward_ids = visible_steward_ids(db.session, current_user.role, current_user.staff_id)
     return g.steward_ids
-
-
-def departments() -> list[str]:
-    """Computed once per request: the row scope "department" of the signed-in user."""
-    if "departments" not in g:
-        g.departments = member_departments(db.session, current_user.role,
-                                           current_user.staff_id)
-    return g.departments
 
 
 def policy_today() -> Policy:

@@ -35,12 +35,12 @@ import errors
 from access import BY_MODEL, EntityAccess
 from errors import MAX_ID
 from extensions import db
-from models.scopes import row_filter
+from models.scopes import department_scope, row_filter, steward_scope
 from rules.refusal import Refused
 
 from . import form_checks
 from .auth import to_sign_in
-from .context import current_role, departments, steward_ids
+from .context import current_role
 from .exports import SafeExports
 from .field_access import FieldWrites
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
@@ -147,8 +147,11 @@ def scope_condition(entity: EntityAccess):
     if not grant.allows("R"):
         return sa.false()
     if grant.scope == "department":
-        return row_filter(entity.model, grant.scope, (), departments())
-    return row_filter(entity.model, grant.scope, steward_ids() if grant.scope != "all" else ())
+        return row_filter(entity.model, grant.scope, (),
+                          department_scope(current_user.staff_id))
+    return row_filter(entity.model, grant.scope,
+                      steward_scope(current_role(), current_user.staff_id)
+                      if grant.scope != "all" else ())
 
 
 def scoped(query, entity: EntityAccess):

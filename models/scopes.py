@@ -111,12 +111,20 @@ def row_filter(model: type, scope: str, steward_ids: Ids,
     return condition
 
 
-def member_departments(session, role: str, staff_id: int | None) -> list[str]:
-    """The departments whose queue a user works: a department member's own."""
-    if role != "department" or staff_id is None:
+def department_scope(staff_id: int | None):
+    """A department member's department, as the lists' queries take it: a subquery."""
+    return sa.select(Staff.department).where(Staff.id == staff_id)
+
+
+def steward_scope(role: str, staff_id: int | None):
+    """The stewards a user acts for, as the lists' queries take them: a supervisor's team
+    as a subquery of the same statement (no round trip of its own), anyone else's ids."""
+    if staff_id is None:
         return []
-    code = session.scalar(sa.select(Staff.department).where(Staff.id == staff_id))
-    return [code] if code else []
+    if role == "supervisor":
+        return sa.select(Staff.id).where(
+            sa.or_(Staff.id == staff_id, Staff.supervisor_id == staff_id))
+    return [staff_id]
 
 
 def visible_steward_ids(session, role: str, staff_id: int | None) -> list[int]:

@@ -1,4 +1,8 @@
-"""Each list page runs a bounded number of queries, the same at 20 and at 100 rows a page."""
+"""Each list page runs the same few statements at 20 and at 100 rows a page, for every role:
+the signed-in account, the count and the rows (a supervisor's team and a department
+member's department are subqueries of those, not statements of their own); a list that
+badges rows by the policy (a ticket's deadline, a candidate's hiring check) reads the policy
+in force once more (issue 16)."""
 
 from __future__ import annotations
 
@@ -30,9 +34,10 @@ def counted_queries():
 READERS = [
     (entity, role)
     for entity, access in ENTITIES.items()
-    for role in ("admin", "steward")
+    for role in ACCOUNT
     if access.grant(role).allows("R")
 ]
+READS_THE_POLICY = {"ticket", "staff"}
 
 
 @pytest.mark.parametrize(("entity", "role"), READERS, ids=[f"{e}-{r}" for e, r in READERS])
@@ -46,4 +51,4 @@ def test_list_query_count_does_not_grow_with_page_size(app, db, entity, role):
         assert response.status_code == 200
         counts[size] = len(statements)
     assert counts[20] == counts[100], counts
-    assert counts[100] <= 6, counts
+    assert counts[100] <= (4 if entity in READS_THE_POLICY else 3), counts
