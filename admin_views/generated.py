@@ -623,6 +623,11 @@ class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelVi
             *self.form_excluded_columns,
             *(name for name in derived if name not in self.form_excluded_columns)]
         default("column_default_sort", ("id", True))
+        # Sortable: the listed columns an index serves (issue 16): a sort the database
+        # would answer by reading the whole table is not offered.
+        listed = set(self.column_list or ())
+        default("column_sortable_list", [c.name for c in columns
+                                         if c.name in listed and is_indexed(c)])
         choice_columns = {c.name: c.info["choices"] for c in columns if "choices" in c.info}
         self.column_choices = {k: list(v) for k, v in choice_columns.items()}
         self.form_choices = {k: list(v) for k, v in choice_columns.items()}
@@ -658,6 +663,17 @@ class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelVi
             if isinstance(name, str) and "." in name:  # "steward.name": the steward
                 labels[name] = labels.get(name.split(".", 1)[0], name)
         self.column_labels = labels | (getattr(self, "column_labels", None) or {})
+
+
+def is_indexed(column: sa.Column) -> bool:
+    """Whether an index leads with `column`: its own, a key's, or a composite's first."""
+    if column.primary_key or column.index or column.unique:
+        return True
+    table = column.table
+    leading = [next(iter(ix.columns)) for ix in table.indexes if ix.columns]
+    leading += [next(iter(c.columns)) for c in table.constraints
+                if isinstance(c, sa.UniqueConstraint | sa.PrimaryKeyConstraint) and c.columns]
+    return any(lead is column for lead in leading)
 
 
 def _picked_row_exists(form, field) -> None:

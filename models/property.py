@@ -65,7 +65,7 @@ class Building(Entity):
     )
 
     project_id: Mapped[int] = ref("project.id")
-    name: Mapped[str] = mapped_column(sa.String(50))
+    name: Mapped[str] = mapped_column(sa.String(50), index=True)
     floors: Mapped[int | None]
 
     project: Mapped[Project] = relationship(back_populates="buildings")
@@ -154,7 +154,7 @@ class Ownership(Entity):
 
     owner_id: Mapped[int] = ref("owner.id")
     unit_id: Mapped[int] = ref("unit.id")
-    since: Mapped[date]
+    since: Mapped[date] = mapped_column(index=True)
     until: Mapped[date | None]
     is_primary: Mapped[bool] = mapped_column(default=True)
 

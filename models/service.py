@@ -76,7 +76,7 @@ class Procedure(Entity):
     owner_id: Mapped[int | None] = ref("owner.id", nullable=True)
     steward_id: Mapped[int | None] = ref("staff.id", nullable=True)
     status: Mapped[str] = choice(PROCEDURE_STATUS, default="open", index=True, info=DERIVED)
-    started_on: Mapped[date]
+    started_on: Mapped[date] = mapped_column(index=True)
     completed_on: Mapped[date | None] = mapped_column(info=DERIVED)
     deposit: Mapped[Decimal | None] = mapped_column(info={"min": 0})
     notes: Mapped[str | None] = mapped_column(sa.Text)
@@ -106,7 +106,7 @@ class ProcedureStep(Entity):
     )
 
     procedure_id: Mapped[int] = ref("procedure.id")
-    position: Mapped[int] = mapped_column(info=DERIVED)
+    position: Mapped[int] = mapped_column(index=True, info=DERIVED)
     name: Mapped[str] = mapped_column(sa.String(100), info=DERIVED)
     done_at: Mapped[datetime | None] = mapped_column(info=DERIVED)
     done_by_id: Mapped[int | None] = ref("staff.id", nullable=True, info=DERIVED)

@@ -73,8 +73,9 @@ class Ticket(Entity):
     channel: Mapped[str] = choice(INTAKE_CHANNEL, default="phone")
     owner_id: Mapped[int | None] = ref("owner.id", nullable=True)
     unit_id: Mapped[int | None] = ref("unit.id", nullable=True)
-    contact_name: Mapped[str] = mapped_column(sa.String(50))
-    contact_phone: Mapped[str] = mapped_column(sa.String(20), info={"format": "phone"})
+    contact_name: Mapped[str] = mapped_column(sa.String(50), index=True)
+    contact_phone: Mapped[str] = mapped_column(sa.String(20), index=True,
+                                               info={"format": "phone"})
     category: Mapped[str] = choice(TICKET_CATEGORY, default="repair", index=True)
     urgent: Mapped[bool] = mapped_column(default=False)
     important: Mapped[bool] = mapped_column(default=False)
@@ -132,7 +133,7 @@ class TicketEvent(Entity):
     __tablename__ = "ticket_event"
 
     ticket_id: Mapped[int] = ref("ticket.id", ondelete="CASCADE")
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str | None] = mapped_column(sa.String(80))
     from_status: Mapped[str | None] = choice(
         TICKET_STATUS, nullable=True, check_name="from_status"

@@ -59,7 +59,7 @@ class TrainingResult(Entity):
     session_id: Mapped[int] = ref("training_session.id")
     staff_id: Mapped[int] = ref("staff.id")
     attempt: Mapped[int] = mapped_column(default=1, info={"min": 1, **DERIVED})
-    taken_on: Mapped[date | None]
+    taken_on: Mapped[date | None] = mapped_column(index=True)
     exam_score: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(5, 1), info={"min": 0, "max": 100}
     )
