@@ -79,7 +79,8 @@ class Bench:
         else:
             response = client.get(page.path)
         body = response.get_data(as_text=True)
-        return (time.perf_counter() - started) * 1000, self.counter.count, response.status_code, body
+        ms = (time.perf_counter() - started) * 1000
+        return ms, self.counter.count, response.status_code, body
 
     def floor_ms(self, query) -> float | None:
         if query is None:
