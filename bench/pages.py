@@ -18,6 +18,7 @@ that answer 500 are listed under it.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -48,7 +49,7 @@ class Counter:
 
 
 class Bench:
-    def __init__(self, url: str, runs: int, echo=print) -> None:
+    def __init__(self, url: str, runs: int, echo=print, only: str | None = None) -> None:
         import logging
 
         from flask import got_request_exception
@@ -58,6 +59,7 @@ class Bench:
         self.app = app_for(url, TESTING=True, WTF_CSRF_ENABLED=False,
                            PROPAGATE_EXCEPTIONS=False)
         self.runs, self.echo = runs, echo
+        self.only = re.compile(only) if only else None
         self.rows: list[dict] = []
         self.errors: list[str] = []
         self.last_error: list[str] = []
@@ -95,6 +97,8 @@ class Bench:
         return statistics.median(times)
 
     def measure(self, client, role: str, page: plan.Page) -> str:
+        if self.only is not None and not self.only.search(page.name):
+            return ""
         self.last_error.clear()
         ms, statements, status, body = self.request(client, page)
         times = [ms]
@@ -137,7 +141,7 @@ class Bench:
         for page in lists:
             body = self.measure(client, role, page)
             entity = page.name.split(" ", 1)[0]
-            if page.name.endswith(" list") and views[entity].can_view_details:
+            if body and page.name.endswith(" list") and views[entity].can_view_details:
                 found = plan.first_id(body, views[entity].url)
                 if found:
                     self.measure(client, role, plan.Page(
@@ -183,15 +187,16 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run(url: str, runs: int = 5, roles=ACCOUNTS, month_run: bool = True, echo=print) -> Bench:
+def run(url: str, runs: int = 5, roles=ACCOUNTS, month_run: bool = True, echo=print,
+        only: str | None = None) -> Bench:
     import time_machine
 
-    bench = Bench(url, runs, echo)
+    bench = Bench(url, runs, echo, only)
     with time_machine.travel(NOW, tick=True):
         for username in roles:
             echo(f"{username}:")
             bench.role(username)
-        if month_run:
+        if month_run and (bench.only is None or bench.only.search("month run, whole")):
             bench.month_run_all()
     return bench
 
@@ -202,13 +207,15 @@ def main() -> None:
     parser.add_argument("--db", help="SQLAlchemy URL (default: the database bench/scale.py "
                         "made for --scale)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", help="measure only the pages whose name matches this "
+                        "regular expression (e.g. 'list|start page|arrears')")
     parser.add_argument("--out", help="result file (default bench/results/pages-<scale>.md)")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     url = args.db or default_url(args.scale)
     started = time.perf_counter()
-    bench = run(url, args.runs)
+    bench = run(url, args.runs, only=args.only)
     report = [f"# Pages at scale {args.scale}", "",
               f"{len(bench.rows)} measurements, median of {args.runs} runs each, "
               f"{time.perf_counter() - started:.0f} s in all "
