@@ -216,7 +216,7 @@ def main() -> None:
     url = args.db or default_url(args.scale)
     started = time.perf_counter()
     bench = run(url, args.runs, only=args.only)
-    report = [f"# Pages at scale {args.scale}", "",
+    report = [f"# Pages at scale {args.scale:g}", "",
               f"{len(bench.rows)} measurements, median of {args.runs} runs each, "
               f"{time.perf_counter() - started:.0f} s in all "
               f"({datetime.now(UTC):%Y-%m-%d}, Flask test client, PostgreSQL).", "",
@@ -224,7 +224,7 @@ def main() -> None:
     report += [f"- {line}" for line in bench.errors] or ["none"]
     text = "\n".join(report) + "\n"
     print(text)
-    out = Path(args.out) if args.out else RESULTS / f"pages-{args.scale}.md"
+    out = Path(args.out) if args.out else RESULTS / f"pages-{args.scale:g}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(f"written to {out}")

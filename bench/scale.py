@@ -36,7 +36,7 @@ COUNTED = ("project", "building", "unit", "unit_assignment", "owner", "ownership
 
 
 def default_url(scale: float) -> str:
-    return f"{PG_SERVER}/steward_scale_{str(scale).replace('.', '_')}"
+    return f"{PG_SERVER}/steward_scale_" + f"{scale:g}".replace(".", "_")
 
 
 def fresh_database(url: str) -> None:
@@ -169,7 +169,7 @@ def build(url: str, scale: float, *, create: bool = True, echo=print) -> dict[st
         counts = {table: connection.scalar(sa.text(f'SELECT count(*) FROM "{table}"'))
                   for table in COUNTED}
     engine.dispose()
-    echo(f"built scale {scale} (today {ANCHOR_DAY}) in {time.perf_counter() - started:.1f} s")
+    echo(f"built scale {scale:g} (today {ANCHOR_DAY}) in {time.perf_counter() - started:.1f} s")
     return counts
 
 
