@@ -83,3 +83,23 @@ def test_the_admin_lands_on_the_records_with_counts(app, db):
     assert "/admin/owner/" in hrefs and len(hrefs) >= 30
     for href in hrefs[:5]:
         assert client.get(href).status_code == 200
+
+
+def test_the_admins_counts_are_one_statement_capped_at_ten_thousand(app, db, monkeypatch):
+    """Issue 16: the records' counts cost one statement whatever the company's size, each
+    exact up to the cap and shown as "cap+" above it (3,600 bills with a cap of 1,000)."""
+    import admin_views
+    from tests.test_list_performance import counted_queries
+
+    client = login(app.test_client(), "admin")
+    client.get("/admin/")
+    with counted_queries() as statements:
+        page = client.get("/admin/").get_data(as_text=True)
+    counting = [s for s in statements if "count(" in s.lower()]
+    assert len(counting) == 1, counting
+    cards = page.split('id="landing-admin"')[1]
+    assert ">300</span>" in cards.split('href="/admin/unit/"')[1][:200]  # exact below the cap
+    monkeypatch.setattr(admin_views, "OVERVIEW_CAP", 1000)
+    page = client.get("/admin/").get_data(as_text=True)
+    cards = page.split('id="landing-admin"')[1]
+    assert ">1,000+</span>" in cards.split('href="/admin/bill/"')[1][:200]
