@@ -30,12 +30,11 @@ from models import (
     Unit,
 )
 from models.base import utcnow
-from models.queries import company_today, local_date, onboarding_scores
+from models.queries import company_today, company_zone, local_date, onboarding_scores
 from rules import dispatch as dispatch_rules
 from rules import periods, workflow
 
 from .context import steward_ids
-from .visits import planned_moment
 from .visits import state_of as visit_state
 
 SHOWN = 15
@@ -64,7 +63,7 @@ def steward_work() -> dict:
     # all of them, beyond the earliest shown: a steward behind on visits sees how far
     visits_overdue = db.session.scalar(sa.select(sa.func.count(ReturnVisit.id)).where(
         ReturnVisit.steward_id.in_(me), ReturnVisit.visited_at.is_(None),
-        ReturnVisit.planned_on < planned_moment(today).replace(hour=0)))
+        ReturnVisit.planned_on < periods.day_window(today, today, company_zone())[0]))
     owed_count, owed = db.session.execute(
         sa.select(sa.func.count(Bill.id), sa.func.sum(Bill.amount - Bill.paid_amount))
         .join(Bill.unit).where(Unit.steward_id.in_(me),

@@ -20,12 +20,12 @@ from extensions import db
 from models import ReturnVisit, Ticket
 from models.base import utcnow
 from models.property import CONTACT_CHANNEL
-from models.queries import company_today, local_date
+from models.queries import company_today, company_zone, local_date
 from models.tickets import HANDLING_DEPARTMENT
 from rules import visits as rules
 from rules.owner_feedback import DIMENSIONS
+from rules.periods import day_window
 from services import visits as service
-from services.visits import planned_moment
 
 from .context import current_role
 from .fields import LocalDateTimeField
@@ -47,12 +47,12 @@ class VisitStateFilter(BaseSQLAFilter):
         return value in STATE_LABELS
 
     def apply(self, query, value, alias=None):
-        start = planned_moment(company_today()).replace(hour=0)
+        today = company_today()
+        start, end = day_window(today, today, company_zone())
         query = query.filter(ReturnVisit.visited_at.is_(None))
         if value == "overdue":
             return query.filter(ReturnVisit.planned_on < start)
-        end = planned_moment(company_today()).replace(hour=23, minute=59)
-        return query.filter(ReturnVisit.planned_on >= start, ReturnVisit.planned_on <= end)
+        return query.filter(ReturnVisit.planned_on >= start, ReturnVisit.planned_on < end)
 
     def operation(self):
         return _l("is")  # read when the page is drawn, in the user's language

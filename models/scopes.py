@@ -129,9 +129,5 @@ def steward_scope(role: str, staff_id: int | None):
 
 def visible_steward_ids(session, role: str, staff_id: int | None) -> list[int]:
     """The stewards whose rows a user acts for: themselves, plus their team for a supervisor."""
-    if staff_id is None:
-        return []
-    if role == "supervisor":
-        team = session.scalars(sa.select(Staff.id).where(Staff.supervisor_id == staff_id))
-        return [staff_id, *team]
-    return [staff_id]
+    scope = steward_scope(role, staff_id)
+    return list(session.scalars(scope)) if isinstance(scope, sa.Select) else scope

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from .visits import visit_state
+
 
 def deadline_recipients(steward_id: int | None, supervisor_id: int | None) -> list[int]:
     """A ticket overdue or due soon concerns its steward and the steward's supervisor."""
@@ -35,4 +37,4 @@ def last_working_day_before(today: date) -> date:
 
 def visit_due(planned_local_day: date, visited: bool, today: date) -> bool:
     """P-OWN-3: a return visit planned for today or earlier and not made yet is due."""
-    return not visited and planned_local_day <= today
+    return visit_state(planned_local_day, visited, today) is not None
