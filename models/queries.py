@@ -205,24 +205,60 @@ def steward_label() -> sa.ColumnElement[str]:
     return sa.func.coalesce(Staff.name + " " + Staff.employee_no, "—")
 
 
+def _collection(session: Session, group: str, first: date, last: date,
+                scope: sa.ColumnElement[bool] | None, by_month: bool) -> list[tuple]:
+    """(label, month or None, receivable, collected) rows: the bills summed by the project's
+    or the steward's id (and month) first, the names joined to those few groups after — so
+    two stewards of the same name stay apart, and no name is read per bill."""
+    from .property import Building, Project
+
+    if group == "project":
+        key = Building.project_id
+        named, label = Project, Project.name
+    elif group == "steward":
+        key = Unit.steward_id
+        named, label = Staff, steward_label()
+    else:
+        raise ValueError(f"unknown grouping {group!r}")
+    month = sa.extract("month", Bill.due_date) if by_month else sa.null()
+    sums = (sa.select(key.label("key"), month.label("month"),
+                      sa.func.sum(Bill.amount).label("due"),
+                      sa.func.sum(Bill.paid_amount).label("paid"))
+            .join(Unit, Bill.unit_id == Unit.id))
+    if group == "project":
+        sums = sums.join(Building, Unit.building_id == Building.id)
+    sums = sums.where(receivable(first, last)).group_by(key, month)
+    if scope is not None:
+        sums = sums.where(scope)
+    sums = sums.subquery()
+    return session.execute(
+        sa.select(label, sums.c.month, sums.c.due, sums.c.paid).select_from(sums)
+        .outerjoin(named, named.id == sums.c.key)).all()
+
+
 def collection_by(session: Session, group: str, first: date, last: date,
                   scope: sa.ColumnElement[bool] | None = None) -> dict[str, Collection]:
     """Receivable and collected over the bills due from `first` to `last`, by project or
     by the units' steward (label → Collection), within `scope` (a condition on Bill)."""
-    from .property import Building, Project
-
-    if group == "project":
-        key = Project.name
-        query = sa.select(key, sa.func.sum(Bill.amount), sa.func.sum(Bill.paid_amount)).join(
-            Bill.unit).join(Unit.building).join(Building.project)
-    elif group == "steward":
-        key = steward_label()
-        query = sa.select(key, sa.func.sum(Bill.amount), sa.func.sum(Bill.paid_amount)).join(
-            Bill.unit).outerjoin(Staff, Unit.steward_id == Staff.id)
-    else:
-        raise ValueError(f"unknown grouping {group!r}")
-    query = query.where(receivable(first, last)).group_by(key)
-    if scope is not None:
-        query = query.where(scope)
     return {label: Collection(due or Decimal(0), paid or Decimal(0))
-            for label, due, paid in session.execute(query)}
+            for label, _, due, paid in _collection(session, group, first, last, scope, False)}
+
+
+def collection_by_month(session: Session, group: str, year: int,
+                        scope: sa.ColumnElement[bool] | None = None
+                        ) -> dict[str, dict[int, Collection]]:
+    """The year's collection by project or steward and by month of the due date, in one
+    aggregate query: label → {month 1–12 → Collection}; a year's figure is the sum of its
+    months (both are sums over the same bills)."""
+    table: dict[str, dict[int, Collection]] = {}
+    for label, number, due, paid in _collection(session, group, date(year, 1, 1),
+                                                date(year, 12, 31), scope, True):
+        table.setdefault(label, {})[int(number)] = Collection(due or Decimal(0),
+                                                              paid or Decimal(0))
+    return table
+
+
+def year_total(months: dict[int, Collection]) -> Collection:
+    """A year's collection from its months'."""
+    return Collection(sum((c.receivable for c in months.values()), Decimal(0)),
+                      sum((c.collected for c in months.values()), Decimal(0)))

@@ -3,6 +3,7 @@ run, payments, waivers, arrears and reminders, collection reports."""
 
 from __future__ import annotations
 
+import calendar
 import io
 import threading
 from datetime import date
@@ -260,6 +261,24 @@ def test_collection_rate_equals_the_hand_computation_P_FEE_3(app, db):
     assert (october.receivable, october.collected, october.rate) == (
         D("500.00"), D("350.00"), D("70.00"))
     assert "测试项目" not in september
+
+
+def test_the_report_by_month_equals_each_month_counted_alone_P_FEE_3(app, db):
+    """The collection report's one aggregate query (by month) gives, for every project and
+    steward of the demo and every month, what counting that month alone gives."""
+    from models.queries import collection_by_month, year_total
+
+    with app.app_context():
+        for group in ("project", "steward"):
+            table = collection_by_month(database.session, group, 2026)
+            assert table, group
+            for number in range(1, 13):
+                alone = collection_by(database.session, group, date(2026, number, 1),
+                                      date(2026, number, calendar.monthrange(2026, number)[1]))
+                assert {label: months[number] for label, months in table.items()
+                        if number in months} == alone, (group, number)
+            year = collection_by(database.session, group, date(2026, 1, 1), date(2026, 12, 31))
+            assert {label: year_total(months) for label, months in table.items()} == year
 
 
 def test_the_collection_report_downloads_as_xlsx(app, db, as_role):
