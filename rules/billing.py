@@ -76,6 +76,17 @@ def aging_bucket(days: int) -> str | None:
     raise AssertionError("unreachable")
 
 
+def bucket_span(name: str) -> tuple[int, int | None]:
+    """The days overdue an aging bucket holds: more than the first, at most the second (None:
+    no upper bound). Refused for a name that is not a bucket."""
+    lower = 0
+    for bucket, upper in AGING_BUCKETS:
+        if bucket == name:
+            return lower, upper
+        lower = upper or lower
+    raise Refused(N_("Unknown aging bucket %(bucket)s."), bucket=name)
+
+
 def collection_rate(collected: Decimal, receivable: Decimal) -> Decimal | None:
     """P-FEE-3, P-KPI-2: collected ÷ receivable as 0–100; None ("no data") when nothing was
     receivable."""

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rules import billing
 from rules.billing import (
     aging_bucket,
     bill_status,
@@ -96,3 +97,16 @@ def test_days_overdue_count_from_the_due_date():
 def test_collection_rate_is_collected_over_receivable_P_FEE_3_P_KPI_2():
     assert collection_rate(D("350.00"), D("500.00")) == D("70.00")
     assert collection_rate(D("0"), D("0")) is None  # nothing receivable: no data, not 0
+
+
+@pytest.mark.parametrize("days", [1, 30, 31, 90, 91, 180, 181, 900])
+def test_a_buckets_span_holds_exactly_the_days_it_names_P_FEE_2(days):
+    """The arrears filter's span of a bucket and the bucket of a day count agree."""
+    lower, upper = billing.bucket_span(billing.aging_bucket(days))
+    assert lower < days and (upper is None or days <= upper)
+    others = [name for name, _ in billing.AGING_BUCKETS if name != billing.aging_bucket(days)]
+    for name in others:
+        low, up = billing.bucket_span(name)
+        assert not (low < days and (up is None or days <= up))
+    with pytest.raises(Refused):
+        billing.bucket_span("1-2")
