@@ -670,7 +670,8 @@ def is_indexed(column: sa.Column) -> bool:
     if column.primary_key or column.index or column.unique:
         return True
     table = column.table
-    leading = [next(iter(ix.columns)) for ix in table.indexes if ix.columns]
+    leading = [next(iter(ix.columns)) for ix in table.indexes
+               if ix.columns and ix.dialect_options["postgresql"]["using"] != "gin"]
     leading += [next(iter(c.columns)) for c in table.constraints
                 if isinstance(c, sa.UniqueConstraint | sa.PrimaryKeyConstraint) and c.columns]
     return any(lead is column for lead in leading)

@@ -42,4 +42,8 @@ class LiteralSearch:
 
 
 def _like(column, pattern: str):
-    return sa.cast(column, sa.Unicode).ilike(pattern, escape=ESCAPE)
+    """A text column as it is, so PostgreSQL's trigram index on it serves the match; other
+    columns (numbers, dates) as text."""
+    if not isinstance(getattr(column, "type", None), sa.String):
+        column = sa.cast(column, sa.Unicode)
+    return column.ilike(pattern, escape=ESCAPE)

@@ -104,9 +104,12 @@ def run_migrations_online():
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()  # end the autobegun transaction; the migration opens its own
         try:
+            from models.base import schema_filter
+
             context.configure(
                 connection=connection,
                 target_metadata=get_metadata(),
+                include_object=schema_filter(connection.dialect.name),
                 **conf_args
             )
 

@@ -121,6 +121,22 @@ def ref(target: str, *, nullable: bool = False, ondelete: str | None = None, **k
     )
 
 
+def trigram(table: str, column: str) -> sa.Index:
+    """A trigram index on a column the lists search (PostgreSQL's pg_trgm): the search box's
+    `ILIKE '%…%'` reads the index instead of every row. None on SQLite, which scans."""
+    return sa.Index(f"ix_{table}_{column}_trgm", column, postgresql_using="gin",
+                    postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+
+
+def schema_filter(dialect: str):
+    """Alembic's `include_object` for a database of `dialect`: the trigram indexes exist on
+    PostgreSQL only, so elsewhere the models and the migrated schema agree without them."""
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        return not (type_ == "index" and dialect != "postgresql" and not reflected
+                    and obj.dialect_options["postgresql"]["using"] == "gin")
+    return include
+
+
 def non_negative(column: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} >= 0", name=f"{column}_non_negative")
 

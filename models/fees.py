@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import DERIVED, Choices, Entity, choice, non_negative, positive, ref, utcnow
+from .base import DERIVED, Choices, Entity, choice, non_negative, positive, ref, trigram, utcnow
 from .people import Staff
 from .property import Owner, Project, Unit
 
@@ -88,6 +88,12 @@ class Bill(Entity):
         non_negative("paid_amount"),
         sa.CheckConstraint("paid_amount <= amount", name="paid_within_amount"),
         sa.Index("ix_bill_period_status", "period", "status"),
+        trigram("bill", "period"),
+        # The arrears pages read a household's overdue bills from this index alone.
+        sa.Index("ix_bill_outstanding", "unit_id", "owner_id", "due_date",
+                 postgresql_include=["amount", "paid_amount"],
+                 postgresql_where=sa.text("status IN ('unpaid', 'partly_paid')"),
+                 sqlite_where=sa.text("status IN ('unpaid', 'partly_paid')")),
     )
 
     unit_id: Mapped[int] = ref("unit.id")
@@ -112,7 +118,7 @@ class Bill(Entity):
 
 class Payment(Entity):
     __tablename__ = "payment"
-    __table_args__ = (positive("amount"),)
+    __table_args__ = (positive("amount"), trigram("payment", "receipt_no"))
 
     bill_id: Mapped[int] = ref("bill.id")
     amount: Mapped[Decimal] = mapped_column(info={"min": Decimal("0.01")})

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Choices, Entity, choice, positive, ref
+from .base import Base, Choices, Entity, choice, positive, ref, trigram
 
 if TYPE_CHECKING:
     from .people import Staff
@@ -80,6 +80,7 @@ class Unit(Entity):
     __table_args__ = (
         sa.UniqueConstraint("building_id", "number"),
         positive("area"),
+        trigram("unit", "number"),
     )
 
     building_id: Mapped[int] = ref("building.id")
@@ -124,6 +125,7 @@ class UnitAssignment(Base):
 
 class Owner(Entity):
     __tablename__ = "owner"
+    __table_args__ = (trigram("owner", "name"), trigram("owner", "phone"))
 
     name: Mapped[str] = mapped_column(sa.String(50), index=True)
     phone: Mapped[str] = mapped_column(sa.String(20), index=True, info=PHONE)

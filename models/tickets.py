@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import DERIVED, Choices, Entity, between, choice, non_negative, ref, utcnow
+from .base import DERIVED, Choices, Entity, between, choice, non_negative, ref, trigram, utcnow
 from .people import Staff
 from .property import CONTACT_CHANNEL, Owner, Unit
 
@@ -67,6 +67,8 @@ class Ticket(Entity):
         between("rating_solving", 1, 5),
         non_negative("rework_count"),
         sa.Index("ix_ticket_steward_status", "steward_id", "status"),
+        trigram("ticket", "code"),
+        trigram("ticket", "contact_name"),
     )
 
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from models import Base
+from models.base import schema_filter
 
 
 def test_migrations_match_the_models(app, db):
@@ -13,5 +14,7 @@ def test_migrations_match_the_models(app, db):
     from extensions import db as database
 
     with app.app_context(), database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True,
+            "include_object": schema_filter(connection.dialect.name)})
         assert compare_metadata(context, Base.metadata) == []
