@@ -449,6 +449,16 @@ class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelVi
     def format_moment(self, value) -> str:
         return format_datetime(self, value) if value else ""
 
+    def _apply_pagination(self, query, page, page_size):
+        """Past the first page, the page's ids first — sorted and skipped over the list's own
+        columns — and only those rows joined to their names: a deep page costs what its 20
+        rows cost, not the joins of every row it skips (issue 16). One statement still."""
+        query = super()._apply_pagination(query, page, page_size)
+        if not page or not page_size:
+            return query
+        ids = query.with_entities(self.model.id).subquery()
+        return query.limit(None).offset(None).filter(self.model.id.in_(sa.select(ids.c.id)))
+
     def get_list(self, page, *args, **kwargs):
         # A negative page from a typed-in URL would be a negative OFFSET (an error on
         # PostgreSQL), a huge one an OFFSET past what the database can count.
@@ -472,7 +482,9 @@ class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelVi
         return scoped(super().get_query(), self.entity)
 
     def get_count_query(self):
-        return scoped(super().get_count_query(), self.entity)
+        from .counting import CappedCount
+
+        return CappedCount(scoped(super().get_count_query(), self.entity))
 
     def get_one(self, id):
         pk = as_id(id)

@@ -6,6 +6,7 @@ in force once more (issue 16)."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from access import ENTITIES
 
 from .conftest import login
-from .helpers import ACCOUNT, url
+from .helpers import ACCOUNT, count, url
 
 
 @contextmanager
@@ -72,3 +73,22 @@ def test_only_indexed_columns_are_sortable_and_every_default_sort_is_indexed(app
         for item in defaults if isinstance(defaults, list) else [defaults]:
             name = item[0] if isinstance(item, tuple) else item
             assert is_indexed(table.c[name]), f"{entity} sorts by {name} without an index"
+
+
+@pytest.mark.postgres
+def test_a_list_longer_than_the_cap_shows_an_estimate_and_pages_on(app, db, as_role,
+                                                                    monkeypatch):
+    """Above COUNT_CAP rows the list reads no more than the cap to count, then shows the
+    planner's estimate as "about N"; the pager goes past the cap's pages; below it the count
+    is exact (issue 16)."""
+    from admin_views import counting
+
+    client = as_role("admin")
+    exact = client.get("/admin/bill/?lang=en").get_data(as_text=True)
+    total = count(app, "bill")
+    assert f"List ({total})" in exact
+    monkeypatch.setattr(counting, "COUNT_CAP", 5)
+    page = client.get("/admin/bill/?lang=en").get_data(as_text=True)
+    shown = re.search(r"List \(about ([\d,]+)\)", page)
+    assert shown and int(shown.group(1).replace(",", "")) > 5
+    assert client.get("/admin/bill/?page=2&lang=en").status_code == 200
