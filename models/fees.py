@@ -106,8 +106,13 @@ class Bill(Entity):
     standard: Mapped[FeeStandard] = relationship()
     payments: Mapped[list[Payment]] = relationship(back_populates="bill")
 
+    @staticmethod
+    def label(period: str, unit: str) -> str:
+        """A bill as it is shown everywhere, from its period and its unit's label."""
+        return f"{period} {unit}"
+
     def __str__(self) -> str:
-        return f"{self.period} {self.unit}"
+        return Bill.label(self.period, str(self.unit))
 
 
 class Payment(Entity):

@@ -22,7 +22,7 @@ from rules.policy import DEFAULT, Policy
 from .fees import Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
-from .property import Unit, UnitAssignment
+from .property import Building, Unit, UnitAssignment
 from .tickets import ReturnVisit, Ticket
 from .training import TrainingProgram, TrainingResult, TrainingSession
 
@@ -189,21 +189,26 @@ def month_records(session: Session, stewards: Iterable[Staff], first: date, last
     since = {i: periods.day_window(r.first, last, zone)[0] for i, r in records.items()}
     for steward_id, ratings in team_ratings(session, stewards, first, last, zone).items():
         records[steward_id].ratings = ratings
-    # Each bill once per steward who held its unit on its due date (one stretch covers it).
+    # Each bill once per steward who held its unit on its due date (one stretch covers it);
+    # columns, not entities: a company's month is some 100,000 bills.
     bills = session.execute(
-        sa.select(UnitAssignment.steward_id, Bill, _paid_by(end))
+        sa.select(UnitAssignment.steward_id, Bill.id, Bill.due_date, Bill.period,
+                  Building.name, Unit.number, Bill.amount, _paid_by(end))
         .select_from(UnitAssignment)
         .join(Bill, Bill.unit_id == UnitAssignment.unit_id)
+        .join(Unit, Unit.id == Bill.unit_id)
+        .join(Building, Building.id == Unit.building_id)
         .where(UnitAssignment.steward_id.in_(ids), _held_on_due_date(),
                receivable(first, last))
         .order_by(UnitAssignment.steward_id, Bill.due_date, Bill.id)
     )
     seen = set()
-    for steward_id, bill, paid in bills:
+    for steward_id, bill_id, due_date, period, building, number, amount, paid in bills:
         record = records[steward_id]
-        if bill.due_date >= record.first and (steward_id, bill.id) not in seen:
-            seen.add((steward_id, bill.id))
-            record.bills.append((str(bill), bill.amount, Decimal(paid)))
+        if due_date >= record.first and (steward_id, bill_id) not in seen:
+            seen.add((steward_id, bill_id))
+            label = Bill.label(period, Unit.label(building, number))
+            record.bills.append((label, amount, Decimal(paid)))
     tickets = session.execute(
         sa.select(Ticket.steward_id, Ticket.code, Ticket.due_at, Ticket.resolved_at)
         .where(Ticket.steward_id.in_(ids), _due_within(start, end))
