@@ -88,6 +88,8 @@ class Bill(Entity):
         non_negative("paid_amount"),
         sa.CheckConstraint("paid_amount <= amount", name="paid_within_amount"),
         sa.Index("ix_bill_period_status", "period", "status"),
+        # A unit's bills due in a month (the month run reads a team's by their units).
+        sa.Index("ix_bill_unit_due_date", "unit_id", "due_date"),
     )
 
     unit_id: Mapped[int] = ref("unit.id")
