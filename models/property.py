@@ -98,8 +98,13 @@ class Unit(Entity):
     assignments: Mapped[list[UnitAssignment]] = relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="UnitAssignment.id")
 
+    @staticmethod
+    def label(building: str, number: str) -> str:
+        """A unit as it is shown everywhere, from its building's name and its number."""
+        return f"{building}-{number}"
+
     def __str__(self) -> str:
-        return f"{self.building.name}-{self.number}"
+        return Unit.label(self.building.name, self.number)
 
 
 class UnitAssignment(Base):

@@ -6,6 +6,7 @@ Plain values come out (dataclasses, lists of tuples), so `rules/` never sees a s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,7 +22,7 @@ from rules.policy import DEFAULT, Policy
 from .fees import Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
-from .property import Unit, UnitAssignment
+from .property import Building, Unit, UnitAssignment
 from .tickets import ReturnVisit, Ticket
 from .training import TrainingProgram, TrainingResult, TrainingSession
 
@@ -135,50 +136,163 @@ def activity_record(session: Session, staff: Staff, first: date, last: date,
     - bills: the bills due in the month of the units the steward had on each bill's due
       date (waived bills owe nothing), with what was paid on them by the end of `last`;
     - tickets: the steward's tickets whose deadline falls in the month.
-    A steward hired within the span is counted from the hire date."""
-    if staff.hire_date and first < staff.hire_date <= last:
-        first = staff.hire_date
+    A steward hired within the span is counted from the hire date. `month_records` gathers
+    the same for a whole team at once."""
+    first = counted_from(staff, first, last)
     start, end = periods.day_window(first, last, zone)
     record = MonthRecord(first, last)
     closed = session.execute(
         sa.select(Ticket.code, Ticket.satisfaction, Ticket.feedback_source)
-        .where(Ticket.steward_id == staff.id, Ticket.status == "closed",
-               Ticket.closed_at >= start, Ticket.closed_at < end,
-               Ticket.satisfaction.is_not(None))
-        .order_by(Ticket.closed_at)
+        .where(Ticket.steward_id == staff.id, _rated_closing(start, end))
+        .order_by(Ticket.closed_at, Ticket.id)
     )
-    record.ratings += [("ticket", code, rating, source or "steward")
-                       for code, rating, source in closed]
+    record.ratings += [_ticket_rating(*row) for row in closed]
     visits = session.execute(
-        sa.select(ReturnVisit.id, ReturnVisit.visited_at, ReturnVisit.satisfaction)
-        .where(ReturnVisit.steward_id == staff.id, ReturnVisit.visited_at >= start,
-               ReturnVisit.visited_at < end, ReturnVisit.satisfaction.is_not(None))
-        .order_by(ReturnVisit.visited_at)
+        sa.select(ReturnVisit.id, ReturnVisit.satisfaction)
+        .where(ReturnVisit.steward_id == staff.id, _rated_visit(start, end))
+        .order_by(ReturnVisit.visited_at, ReturnVisit.id)
     )
-    record.ratings += [("visit", f"#{id_}", rating, "steward") for id_, _, rating in visits]
+    record.ratings += [_visit_rating(*row) for row in visits]
     held = sa.select(UnitAssignment.id).where(
         UnitAssignment.unit_id == Bill.unit_id, UnitAssignment.steward_id == staff.id,
-        sa.or_(UnitAssignment.start_on.is_(None), UnitAssignment.start_on <= Bill.due_date),
-        sa.or_(UnitAssignment.end_on.is_(None), UnitAssignment.end_on > Bill.due_date))
-    paid_by_cutoff = sa.type_coerce(
-        sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
-        .where(Payment.bill_id == Bill.id, Payment.paid_at < end).scalar_subquery(),
-        sa.Numeric(14, 2))
+        _held_on_due_date())
     # Start from the units the steward ever had (few), not from every bill of the month.
     ever_held = sa.select(UnitAssignment.unit_id).where(UnitAssignment.steward_id == staff.id)
     bills = session.execute(
-        sa.select(Bill, paid_by_cutoff)
+        sa.select(Bill, _paid_by(end))
         .where(Bill.unit_id.in_(ever_held), held.exists(), receivable(first, last))
         .order_by(Bill.due_date, Bill.id)
     )
     record.bills += [(str(b), b.amount, Decimal(paid)) for b, paid in bills]
     tickets = session.execute(
         sa.select(Ticket.code, Ticket.due_at, Ticket.resolved_at)
-        .where(Ticket.steward_id == staff.id, Ticket.due_at >= start, Ticket.due_at < end)
-        .order_by(Ticket.due_at)
+        .where(Ticket.steward_id == staff.id, _due_within(start, end))
+        .order_by(Ticket.due_at, Ticket.id)
     )
     record.tickets += [tuple(row) for row in tickets]
     return record
+
+
+def month_records(session: Session, stewards: Iterable[Staff], first: date, last: date,
+                  zone: str) -> dict[int, MonthRecord]:
+    """`activity_record` of many stewards at once (staff id → record): one query per kind of
+    item whatever the team's size, each item the same and in the same order as there.
+
+    Each query reads from the span's first day; a steward hired within the span has the
+    items before the hire date left out here."""
+    stewards = list(stewards)
+    records = {s.id: MonthRecord(counted_from(s, first, last), last) for s in stewards}
+    if not records:
+        return records
+    ids = list(records)
+    start, end = periods.day_window(first, last, zone)
+    since = {i: periods.day_window(r.first, last, zone)[0] for i, r in records.items()}
+    for steward_id, ratings in team_ratings(session, stewards, first, last, zone).items():
+        records[steward_id].ratings = ratings
+    # Each bill once per steward who held its unit on its due date (one stretch covers it);
+    # columns, not entities: a company's month is some 100,000 bills.
+    bills = session.execute(
+        sa.select(UnitAssignment.steward_id, Bill.id, Bill.due_date, Bill.period,
+                  Building.name, Unit.number, Bill.amount, _paid_by(end))
+        .select_from(UnitAssignment)
+        .join(Bill, Bill.unit_id == UnitAssignment.unit_id)
+        .join(Unit, Unit.id == Bill.unit_id)
+        .join(Building, Building.id == Unit.building_id)
+        .where(UnitAssignment.steward_id.in_(ids), _held_on_due_date(),
+               receivable(first, last))
+        .order_by(UnitAssignment.steward_id, Bill.due_date, Bill.id)
+    )
+    seen = set()
+    for steward_id, bill_id, due_date, period, building, number, amount, paid in bills:
+        record = records[steward_id]
+        if due_date >= record.first and (steward_id, bill_id) not in seen:
+            seen.add((steward_id, bill_id))
+            label = Bill.label(period, Unit.label(building, number))
+            record.bills.append((label, amount, Decimal(paid)))
+    tickets = session.execute(
+        sa.select(Ticket.steward_id, Ticket.code, Ticket.due_at, Ticket.resolved_at)
+        .where(Ticket.steward_id.in_(ids), _due_within(start, end))
+        .order_by(Ticket.steward_id, Ticket.due_at, Ticket.id)
+    )
+    for steward_id, code, due_at, resolved_at in tickets:
+        if due_at >= since[steward_id]:
+            records[steward_id].tickets.append((code, due_at, resolved_at))
+    return records
+
+
+def team_ratings(session: Session, stewards: Iterable[Staff], first: date, last: date,
+                 zone: str) -> dict[int, list[tuple[str, str, int, str]]]:
+    """The `ratings` of `month_records` alone (staff id → ratings): two queries."""
+    stewards = list(stewards)
+    since = {s.id: periods.day_window(counted_from(s, first, last), last, zone)[0]
+             for s in stewards}
+    found: dict[int, list[tuple[str, str, int, str]]] = {steward_id: [] for steward_id in since}
+    if not found:
+        return found
+    start, end = periods.day_window(first, last, zone)
+    closed = session.execute(
+        sa.select(Ticket.steward_id, Ticket.closed_at, Ticket.code, Ticket.satisfaction,
+                  Ticket.feedback_source)
+        .where(Ticket.steward_id.in_(list(since)), _rated_closing(start, end))
+        .order_by(Ticket.steward_id, Ticket.closed_at, Ticket.id)
+    )
+    for steward_id, at, *row in closed:
+        if at >= since[steward_id]:
+            found[steward_id].append(_ticket_rating(*row))
+    visits = session.execute(
+        sa.select(ReturnVisit.steward_id, ReturnVisit.visited_at, ReturnVisit.id,
+                  ReturnVisit.satisfaction)
+        .where(ReturnVisit.steward_id.in_(list(since)), _rated_visit(start, end))
+        .order_by(ReturnVisit.steward_id, ReturnVisit.visited_at, ReturnVisit.id)
+    )
+    for steward_id, at, *row in visits:
+        if at >= since[steward_id]:
+            found[steward_id].append(_visit_rating(*row))
+    return found
+
+
+def counted_from(staff: Staff, first: date, last: date) -> date:
+    """The day a span's figures start for `staff`: the hire date when hired within it."""
+    if staff.hire_date and first < staff.hire_date <= last:
+        return staff.hire_date
+    return first
+
+
+def _rated_closing(start: datetime, end: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(Ticket.status == "closed", Ticket.closed_at >= start, Ticket.closed_at < end,
+                   Ticket.satisfaction.is_not(None))
+
+
+def _ticket_rating(code: str, rating: int, source: str | None) -> tuple[str, str, int, str]:
+    return ("ticket", code, rating, source or "steward")
+
+
+def _rated_visit(start: datetime, end: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(ReturnVisit.visited_at >= start, ReturnVisit.visited_at < end,
+                   ReturnVisit.satisfaction.is_not(None))
+
+
+def _visit_rating(visit_id: int, rating: int) -> tuple[str, str, int, str]:
+    return ("visit", f"#{visit_id}", rating, "steward")
+
+
+def _held_on_due_date() -> sa.ColumnElement[bool]:
+    """The assignment (UnitAssignment) covers its unit's bill's (Bill) due date."""
+    return sa.and_(
+        sa.or_(UnitAssignment.start_on.is_(None), UnitAssignment.start_on <= Bill.due_date),
+        sa.or_(UnitAssignment.end_on.is_(None), UnitAssignment.end_on > Bill.due_date))
+
+
+def _paid_by(end: datetime) -> sa.ColumnElement[Decimal]:
+    """What was paid on the bill (Bill) before the moment `end`."""
+    return sa.type_coerce(
+        sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
+        .where(Payment.bill_id == Bill.id, Payment.paid_at < end).scalar_subquery(),
+        sa.Numeric(14, 2))
+
+
+def _due_within(start: datetime, end: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(Ticket.due_at >= start, Ticket.due_at < end)
 
 
 # ---- collection (P-FEE-3, P-KPI-2) -----------------------------------------------------------

@@ -69,6 +69,9 @@ class Ticket(Entity):
         sa.Index("ix_ticket_steward_status", "steward_id", "status"),
         trigram("ticket", "code"),
         trigram("ticket", "contact_name"),
+        # A team's month (the month run): its tickets closed, and its tickets due, then.
+        sa.Index("ix_ticket_steward_closed_at", "steward_id", "closed_at"),
+        sa.Index("ix_ticket_steward_due_at", "steward_id", "due_at"),
     )
 
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)

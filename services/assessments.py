@@ -18,15 +18,19 @@ from sqlalchemy.orm import Session
 from models import AnnualAssessment, MonthlyAssessment, RewardPenalty, Staff, locks
 from models.assessment import GRADE, REWARD_PENALTY_KIND
 from models.base import utcnow
+from models.platform import PolicySetting
 from models.queries import (
-    activity_record,
+    MonthRecord,
     company_zone,
     local_date,
     month_record,
+    month_records,
     policy_version_at,
+    team_ratings,
     team_stewards,
 )
 from rules import assessing, periods
+from rules.policy import Policy
 from rules.refusal import N_, Refused
 from rules.scoring import (
     KPIs,
@@ -61,8 +65,16 @@ def score_month(session: Session, assessment: MonthlyAssessment,
     (left out, the weights rescaled)."""
     now = now or utcnow()
     staff = assessment.staff or session.get(Staff, assessment.staff_id)
-    setting, policy = policy_version_at(session, periods.last_day(assessment.period))
+    version = policy_version_at(session, periods.last_day(assessment.period))
     record = month_record(session, staff, assessment.period, company_zone())
+    _score_month(assessment, staff, record, version, now)
+
+
+def _score_month(assessment: MonthlyAssessment, staff: Staff, record: MonthRecord,
+                 version: tuple[PolicySetting | None, Policy], now: datetime) -> None:
+    """Score a draft from the steward's month `record` under the policy `version` (the
+    settings row and its numbers)."""
+    setting, policy = version
     receivable = sum((due for _, due, _ in record.bills), Decimal(0))
     collected = sum((paid for _, _, paid in record.bills), Decimal(0))
     timing = on_time_rate(record.tickets, now)
@@ -139,16 +151,20 @@ class Run:
     confirmed: list = field(default_factory=list)  # left as they were
 
 
-def _run(session: Session, model, team: list[Staff], where, make, score) -> Run:
+def _run(session: Session, model, team: list[Staff], where, make, score, gather) -> Run:
     """Create the missing drafts of `team`, rescore the drafts there are, leave confirmed
-    ones as they are."""
+    ones as they are. `gather(to_create, to_rescore)` fetches what making and scoring need
+    for those stewards at once; `make` and `score` get what it returned."""
     run = Run()
     existing = {a.staff_id: a for a in session.scalars(sa.select(model).where(
         where, model.staff_id.in_([s.id for s in team])))}
+    missing = [s for s in team if s.id not in existing]
+    drafts = [s for s in team if s.id in existing and existing[s.id].status != "confirmed"]
+    gathered = gather(missing, drafts)
     for steward in team:
         assessment = existing.get(steward.id)
         if assessment is None:
-            assessment = make(steward)
+            assessment = make(steward, gathered)
             session.add(assessment)
             run.created.append(assessment)
         elif assessment.status == "confirmed":
@@ -156,21 +172,31 @@ def _run(session: Session, model, team: list[Staff], where, make, score) -> Run:
             continue
         else:
             run.rescored.append(assessment)
-        score(assessment)
+        score(assessment, gathered)
     return run
 
 
 def run_month(session: Session, supervisor: Staff, period: str,
               now: datetime | None = None) -> Run:
-    """The month's draft assessment of every steward on the supervisor's team."""
+    """The month's draft assessment of every steward on the supervisor's team, scored as
+    `score_month` does, the team's figures gathered in a few queries whatever its size."""
     now = now or utcnow()
     assessing.check_may_run_month(period, local_date(now))
+    last = periods.last_day(period)
+    version = policy_version_at(session, last)
+
+    def gather(missing: list[Staff], drafts: list[Staff]) -> dict[int, MonthRecord]:
+        return month_records(session, missing + drafts, periods.first_day(period), last,
+                             company_zone())
+
     return _run(
         session, MonthlyAssessment, team_stewards(session, supervisor.id, period),
         MonthlyAssessment.period == period,
-        lambda steward: MonthlyAssessment(staff=steward, staff_id=steward.id, period=period,
-                                          assessor=supervisor),
-        lambda assessment: score_month(session, assessment, now),
+        lambda steward, _: MonthlyAssessment(staff=steward, staff_id=steward.id,
+                                             period=period, assessor=supervisor),
+        lambda assessment, records: _score_month(
+            assessment, assessment.staff, records[assessment.staff_id], version, now),
+        gather,
     )
 
 
@@ -182,19 +208,25 @@ def run_year(session: Session, supervisor: Staff, year: int,
     assessing.check_may_run_year(year, local_date(now or utcnow()))
     policy = policy_version_at(session, date(year, 12, 31))[1]
 
-    def make(steward: Staff) -> AnnualAssessment:
+    def gather(missing: list[Staff], drafts: list[Staff]) -> dict[int, list]:
+        if not policy.owner_evaluation_prefill:
+            return {}
+        return team_ratings(session, missing, date(year, 1, 1), date(year, 12, 31),
+                            company_zone())
+
+    def make(steward: Staff, ratings: dict[int, list]) -> AnnualAssessment:
         evaluation = None
         if policy.owner_evaluation_prefill:
-            record = activity_record(session, steward, date(year, 1, 1), date(year, 12, 31),
-                                     company_zone())
-            evaluation = _as_shown(satisfaction_score((r[2] for r in record.ratings), policy))
+            scores = (rating for _, _, rating, _ in ratings[steward.id])
+            evaluation = _as_shown(satisfaction_score(scores, policy))
         return AnnualAssessment(staff=steward, staff_id=steward.id, year=year,
                                 assessor=supervisor, owner_evaluation=evaluation)
 
     return _run(
         session, AnnualAssessment, team_stewards(session, supervisor.id, f"{year:04d}-12"),
         AnnualAssessment.year == year, make,
-        lambda assessment: score_year(session, assessment),
+        lambda assessment, _: score_year(session, assessment),
+        gather,
     )
 
 
