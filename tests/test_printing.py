@@ -1,0 +1,349 @@
+"""Printing (issue 15, item 4): the assessment sheet, a ticket's service record and an
+arrears notice per household are pages for paper — the document only, with people's names,
+signature lines and the figures — opened by the roles that may see what they are made of
+and refused to the others; every page prints without its menus (static/print.css).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+import settings
+from admin_views.formats import money
+from admin_views.masking import mask
+from extensions import db as database
+from models import (
+    AnnualAssessment,
+    Bill,
+    Dispatch,
+    MonthlyAssessment,
+    Staff,
+    Ticket,
+    Unit,
+    User,
+)
+from models.procedures import current_ownerships
+from rules import billing
+
+from .conftest import login
+from .helpers import ACCOUNT
+from .test_chinese_interface import english_words, visible_text
+
+TODAY = "2026-11-20 10:00 +08:00"
+DAY = date(2026, 11, 20)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def staff_of(app, username: str) -> Staff:
+    with app.app_context():
+        staff = database.session.scalar(sa.select(Staff).join(User, User.staff_id == Staff.id)
+                                        .where(User.username == username))
+        database.session.expunge(staff)
+        return staff
+
+
+def signed(staff: Staff) -> str:
+    """How a printed page names a person: name and employee number (zh: full-width)."""
+    return f"{staff.name}（{staff.employee_no}）"
+
+
+def get(app, username: str, path: str):
+    with time_machine.travel(TODAY, tick=False):
+        return login(app.test_client(), username).get(path)
+
+
+def assert_document_only(page: str) -> None:
+    """The print rendering: the document and a screen-only bar, nothing to work the screen."""
+    assert "navbar" not in page and "<nav" not in page
+    assert "<form" not in page and "<input" not in page and "<select" not in page
+    assert "alert" not in page  # no flash container
+    assert 'id="signed-in-as"' not in page and "language-switch" not in page
+    assert 'class="print-toolbar d-print-none"' in page
+    # the bar's button is the only one, and it prints
+    assert re.findall(r"<button\b[^>]*>", page) == [
+        '<button type="button" class="btn btn-primary btn-sm" id="print-button" '
+        'onclick="window.print()">']
+    assert "print.css" in page
+
+
+# ---- the assessment sheet -----------------------------------------------------------------
+def confirmed_month(app, username: str) -> int:
+    """The latest confirmed monthly assessment of `username`'s staff record."""
+    staff = staff_of(app, username)
+    with app.app_context():
+        return database.session.scalar(
+            sa.select(MonthlyAssessment.id).where(MonthlyAssessment.staff_id == staff.id,
+                                                  MonthlyAssessment.status == "confirmed")
+            .order_by(MonthlyAssessment.period.desc()).limit(1))
+
+
+def test_the_monthly_sheet_prints_names_signature_lines_and_figures(app, db):
+    """P-KPI-1…4: the supervisor prints the steward's confirmed month to sign."""
+    sheet = confirmed_month(app, "steward1")
+    steward, boss = staff_of(app, "steward1"), staff_of(app, "supervisor1")
+    response = get(app, "supervisor1", f"/admin/print/monthly-sheet/?id={sheet}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert_document_only(page)
+    assert "月度考核表" in page
+    assert signed(steward) in page and signed(boss) in page
+    assert "管家签字" in page and "主管签字" in page and page.count("日期") >= 2
+    with app.app_context():
+        row = database.session.get(MonthlyAssessment, sheet)
+        total, period, who = row.total, row.period, row.confirmed_by
+        bonus = row.bonus_amount
+    assert f"<strong>{total}</strong>" in page and period in page
+    if bonus is not None:
+        with app.test_request_context():
+            assert money(bonus) in page
+    # people, not login names: the confirmer too
+    assert who == "supervisor1" and ">supervisor1<" not in page and "steward1" not in page
+    assert re.search(r"确认人</th><td>" + re.escape(signed(boss)) + r" · \d{4}-\d\d-\d\d \d\d:\d\d",
+                     page)
+
+
+def test_the_sheet_prints_for_who_may_see_it_and_no_one_else(app, db):
+    """The same rows as the sheet: the steward their own confirmed months, the supervisor
+    their team's, HR and the admin all; another team, another steward, a department and a
+    draft the steward may not see yet are refused; an unknown sheet is not found."""
+    sheet = confirmed_month(app, "steward1")
+    steward = staff_of(app, "steward1")
+    with app.app_context():
+        draft = database.session.scalar(sa.select(MonthlyAssessment.id).where(
+            MonthlyAssessment.staff_id == steward.id, MonthlyAssessment.status == "draft"))
+    path = "/admin/print/monthly-sheet/?id={}"
+    for username, code in (("steward1", 200), ("supervisor1", 200), ("hr", 200),
+                           ("admin", 200), ("steward2", 403), ("supervisor2", 403),
+                           ("engineer1", 403)):
+        assert get(app, username, path.format(sheet)).status_code == code, username
+    assert get(app, "steward1", path.format(draft)).status_code == 403
+    assert get(app, "supervisor1", path.format(draft)).status_code == 200
+    assert get(app, "admin", path.format(99999999)).status_code == 404
+    assert get(app, "admin", path.format("x")).status_code == 404
+    response = login(app.test_client(), "steward1").get(path.format(sheet))
+    assert response.status_code == 200  # any day: the page reads no clock of its own
+
+
+def test_the_annual_sheet_prints_for_the_team_and_not_elsewhere(app, db):
+    """P-ASM-2: the year's parts, its confirmed months and the two signature lines."""
+    steward = staff_of(app, "steward1")
+    with app.app_context():
+        row = database.session.scalar(sa.select(AnnualAssessment).where(
+            AnnualAssessment.staff_id == steward.id))
+        sheet, year = row.id, row.year
+    path = f"/admin/print/annual-sheet/?id={sheet}"
+    response = get(app, "supervisor1", path)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert_document_only(page)
+    assert "年度考核表" in page and str(year) in page and signed(steward) in page
+    assert "管家签字" in page and "主管签字" in page
+    assert f"{year}-01" in page  # the confirmed months of the year
+    assert get(app, "supervisor2", path).status_code == 403
+    assert get(app, "engineer1", path).status_code == 403
+
+
+def test_the_sheet_page_and_its_details_link_to_the_print(app, db):
+    sheet = confirmed_month(app, "steward1")
+    client = login(app.test_client(), "supervisor1")
+    for path in (f"/admin/monthly-assessment/sheet/?id={sheet}",
+                 f"/admin/monthly-assessment/details/?id={sheet}"):
+        page = client.get(path).get_data(as_text=True)
+        assert f'href="/admin/print/monthly-sheet/?id={sheet}"' in page, path
+        assert 'id="print-link"' in page
+
+
+# ---- a ticket's service record ------------------------------------------------------------
+def dispatched_ticket(app, department: str, username: str) -> tuple[int, int]:
+    """(ticket, part) of `username`'s stewarding with a finished part done by `department`."""
+    steward = staff_of(app, username)
+    with app.app_context():
+        found = database.session.execute(
+            sa.select(Ticket.id, Dispatch.id).join(Dispatch, Dispatch.ticket_id == Ticket.id)
+            .join(Dispatch.department).where(
+                Ticket.steward_id == steward.id, Dispatch.status == "done",
+                sa.text(f"department.code = '{department}'"))
+            .order_by(Ticket.id).limit(1)).one()
+        return found[0], found[1]
+
+
+def test_the_service_record_prints_the_ticket_its_history_and_signature_lines(app, db):
+    """P-TKT-1…7 on paper: code, "项目 楼栋-房号", contact (in full for the owner's steward),
+    category, description, the history in company time with people's names, departments'
+    parts, resolution and satisfaction, and lines for the owner and the steward to sign."""
+    ticket_id, _part = dispatched_ticket(app, "engineering", "steward1")
+    response = get(app, "steward1", f"/admin/print/ticket/?id={ticket_id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert_document_only(page)
+    with app.app_context():
+        ticket = database.session.get(Ticket, ticket_id)
+        unit = ticket.unit
+        expected_unit = f"{unit.building.project.name} {unit.building.name}-{unit.number}"
+        code, phone, description = ticket.code, ticket.contact_phone, ticket.description
+        first = ticket.events[0]
+        first_at = first.at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+        actors = {e.actor for e in ticket.events}
+        done_note = ticket.dispatches[0].done_note
+    assert "服务记录单" in page and code in page and expected_unit in page
+    assert f'id="record-phone">{phone}<' in page
+    assert description in page and "工程部" in page and (done_note or "") in page
+    assert first_at.strftime("%Y-%m-%d %H:%M") in page  # company time, not UTC
+    assert "业主签字" in page and "管家签字" in page
+    assert signed(staff_of(app, "steward1")) in page
+    assert not any(f">{actor}<" in page for actor in actors if actor)  # names, not logins
+
+
+def test_the_service_record_masks_the_phone_as_the_screen_does(app, db):
+    """A supervisor and a department see a ticket's contact phone masked (docs/security.md)."""
+    ticket_id, _part = dispatched_ticket(app, "engineering", "steward1")
+    with app.app_context():
+        phone = database.session.get(Ticket, ticket_id).contact_phone
+    for username in ("supervisor1", "engineer1"):
+        page = get(app, username, f"/admin/print/ticket/?id={ticket_id}").get_data(as_text=True)
+        assert f'id="record-phone">{mask(phone)}<' in page, username
+        assert phone not in page, username
+
+
+def test_the_service_record_prints_for_who_may_see_the_ticket_and_no_one_else(app, db):
+    """A steward their own units' tickets, the supervisor the team's, a department the
+    tickets it has a part of (its part only); others are refused."""
+    ticket_id, part = dispatched_ticket(app, "engineering", "steward1")
+    path = f"/admin/print/ticket/?id={ticket_id}"
+    for username, code in (("steward1", 200), ("supervisor1", 200), ("admin", 200),
+                           ("engineer1", 200), ("steward2", 403), ("supervisor2", 403),
+                           ("hr", 403), ("security1", 403)):
+        assert get(app, username, path).status_code == code, username
+    assert get(app, "steward1", "/admin/print/ticket/?id=99999999").status_code == 404
+    # a department reads its part, not the ticket's whole history
+    with app.app_context():
+        other_notes = [e.note for e in database.session.get(Ticket, ticket_id).events
+                       if e.dispatch_id != part and e.note]
+    page = get(app, "engineer1", path).get_data(as_text=True)
+    history = page[page.index('id="record-history"'):page.index('id="record-result"')]
+    assert "工程部" in history
+    assert other_notes and not any(note in history for note in other_notes)
+
+
+def test_the_handling_page_details_and_the_departments_page_link_to_the_record(app, db):
+    ticket_id, part = dispatched_ticket(app, "engineering", "steward1")
+    target = f'href="/admin/print/ticket/?id={ticket_id}"'
+    steward = login(app.test_client(), "steward1")
+    assert target in steward.get(f"/admin/ticket/step/?id={ticket_id}").get_data(as_text=True)
+    assert target in steward.get(f"/admin/ticket/details/?id={ticket_id}").get_data(
+        as_text=True)
+    engineer = login(app.test_client(), "engineer1")
+    assert target in engineer.get(f"/admin/dispatch/step/?id={part}").get_data(as_text=True)
+
+
+# ---- an arrears notice per household ------------------------------------------------------
+def unit_in_arrears(app, username: str) -> int:
+    """One of `username`'s units whose current owner has overdue bills on the demo's day."""
+    steward = staff_of(app, username)
+    with app.app_context():
+        return database.session.scalar(
+            sa.select(Unit.id).join(Bill, Bill.unit_id == Unit.id).where(
+                Unit.steward_id == steward.id, Bill.status.in_(("unpaid", "partly_paid")),
+                Bill.due_date < DAY).group_by(Unit.id)
+            .order_by(sa.func.count(Bill.id).desc(), Unit.id).limit(1))
+
+
+def test_the_arrears_notice_lists_the_households_overdue_bills_and_how_to_pay(app, db):
+    """P-FEE-2: the current owner's unpaid bills past their due date, each with what was
+    billed, paid and is owed, the due date and days overdue; the total; how to pay."""
+    unit_id = unit_in_arrears(app, "steward1")
+    response = get(app, "steward1", f"/admin/print/arrears/?unit={unit_id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert_document_only(page)
+    with app.app_context():
+        unit = database.session.get(Unit, unit_id)
+        owner = next(o.owner for o in current_ownerships(database.session, unit_id, DAY)
+                     if o.is_primary)
+        bills = database.session.scalars(sa.select(Bill).where(
+            Bill.unit_id == unit_id, Bill.owner_id == owner.id,
+            Bill.status.in_(("unpaid", "partly_paid")), Bill.due_date < DAY)).all()
+        label = f"{unit.building.project.name} {unit.building.name}-{unit.number}"
+        owner_name = owner.name
+        figures = [(b.period, b.amount - b.paid_amount, str(b.due_date),
+                    billing.days_overdue(b.due_date, DAY)) for b in bills]
+    assert bills and "催缴通知单" in page and label in page and owner_name in page
+    owed = sum((f[1] for f in figures), Decimal("0"))
+    with app.test_request_context():
+        assert f'id="notice-total"><strong>{money(owed)}</strong>' in page
+        for period, amount, due, days in figures:
+            assert period in page and money(amount) in page and due in page
+            assert f'<td class="figure">{days}</td>' in page
+    assert page.count("<tr><td>") == len(figures)
+    assert "到物业服务中心前台缴费" in page  # config.PAYMENT_INSTRUCTIONS
+    assert "经办人签字" in page and "业主签字" in page
+
+
+def test_the_arrears_notice_prints_for_who_may_see_the_bills_and_no_one_else(app, db):
+    unit_id = unit_in_arrears(app, "steward1")
+    path = f"/admin/print/arrears/?unit={unit_id}"
+    for username, code in (("steward1", 200), ("supervisor1", 200), ("admin", 200),
+                           ("steward2", 403), ("supervisor2", 403), ("hr", 403),
+                           ("engineer1", 403)):
+        assert get(app, username, path).status_code == code, username
+    for odd in ("", "abc", "-1", "99999999", "1" * 30):
+        assert get(app, "admin", f"/admin/print/arrears/?unit={odd}").status_code == 404
+
+
+def test_the_payment_instructions_are_the_companys_own_words(app, db, monkeypatch):
+    """STEWARD_PAYMENT_INSTRUCTIONS replaces the default text (docs/operations.md)."""
+    assert settings.from_environment({"STEWARD_PAYMENT_INSTRUCTIONS": "请到前台缴费。"}) == {
+        "PAYMENT_INSTRUCTIONS": "请到前台缴费。"}
+    unit_id = unit_in_arrears(app, "steward1")
+    monkeypatch.setitem(app.config, "PAYMENT_INSTRUCTIONS", "请到三号楼前台缴费。\n电话 1234")
+    page = get(app, "steward1", f"/admin/print/arrears/?unit={unit_id}").get_data(as_text=True)
+    assert 'id="notice-how">请到三号楼前台缴费。\n电话 1234<' in page
+
+
+def test_a_units_details_link_to_its_arrears_notice(app, db):
+    unit_id = unit_in_arrears(app, "steward1")
+    page = login(app.test_client(), "supervisor1").get(
+        f"/admin/unit/details/?id={unit_id}").get_data(as_text=True)
+    assert f'href="/admin/print/arrears/?unit={unit_id}"' in page
+
+
+def test_print_pages_need_a_sign_in(client):
+    response = client.get("/admin/print/arrears/?unit=1")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# ---- every page on paper, and the words -----------------------------------------------------
+def test_every_page_prints_without_its_menus(app, db):
+    """static/print.css, linked from every page: A4 portrait, and in print no navigation,
+    flashes, forms, buttons, filters or return links; links as text; rows kept whole."""
+    page = login(app.test_client(), "admin").get("/admin/ticket/").get_data(as_text=True)
+    assert '<link href="/static/print.css" rel="stylesheet">' in page
+    css = (ROOT / "static" / "print.css").read_text(encoding="utf-8")
+    assert "size: A4 portrait" in css
+    rules = css[css.index("@media print"):]
+    for selector in (".navbar", ".nav-tabs", ".alert-dismissable", "form", "button", ".btn",
+                     ".filters", ".pagination", ".print-toolbar"):
+        assert re.search(rf"^\s*{re.escape(selector)},?$", rules, re.M), selector
+    assert "a[href]::after" in rules and "break-inside: avoid" in rules
+
+
+@pytest.mark.screens
+def test_the_printed_documents_are_in_chinese(app, db):
+    sheet = confirmed_month(app, "steward1")
+    ticket_id, _part = dispatched_ticket(app, "engineering", "steward1")
+    unit_id = unit_in_arrears(app, "steward1")
+    with app.app_context():
+        annual = database.session.scalar(sa.select(AnnualAssessment.id).where(
+            AnnualAssessment.staff_id == staff_of(app, "steward1").id))
+    for path in (f"/admin/print/monthly-sheet/?id={sheet}",
+                 f"/admin/print/annual-sheet/?id={annual}",
+                 f"/admin/print/ticket/?id={ticket_id}", f"/admin/print/arrears/?unit={unit_id}"):
+        page = get(app, ACCOUNT["supervisor"], path).get_data(as_text=True)
+        assert english_words(visible_text(page), set()) == set(), path
