@@ -280,7 +280,7 @@ def test_the_arrears_notice_lists_the_households_overdue_bills_and_how_to_pay(ap
         assert f'id="notice-total"><strong>{money(owed)}</strong>' in page
         for period, amount, due, days in figures:
             assert period in page and money(amount) in page and due in page
-            assert f'<td class="figure">{days}</td>' in page
+            assert f'<td class="num">{days}</td>' in page
     assert page.count("<tr><td>") == len(figures)
     assert "到物业服务中心前台缴费" in page  # config.PAYMENT_INSTRUCTIONS
     assert "经办人签字" in page and "业主签字" in page
