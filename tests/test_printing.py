@@ -10,13 +10,16 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
 import settings
+from access import ENTITIES, ROLES
 from admin_views.formats import money
+from admin_views.generated import scoped_query
 from admin_views.masking import mask
 from extensions import db as database
 from models import (
@@ -33,7 +36,7 @@ from models.procedures import current_ownerships
 from rules import billing
 
 from .conftest import login
-from .helpers import ACCOUNT
+from .helpers import ACCOUNT, acting_as, all_ids, scoped_ids
 from .test_chinese_interface import english_words, visible_text
 
 TODAY = "2026-11-20 10:00 +08:00"
@@ -189,7 +192,7 @@ def test_the_service_record_prints_the_ticket_its_history_and_signature_lines(ap
         expected_unit = f"{unit.building.project.name} {unit.building.name}-{unit.number}"
         code, phone, description = ticket.code, ticket.contact_phone, ticket.description
         first = ticket.events[0]
-        first_at = first.at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+        first_at = first.at.astimezone(ZoneInfo("Asia/Shanghai"))
         actors = {e.actor for e in ticket.events}
         done_note = ticket.dispatches[0].done_note
     assert "服务记录单" in page and code in page and expected_unit in page
@@ -317,6 +320,33 @@ def test_a_units_details_link_to_its_arrears_notice(app, db):
 def test_print_pages_need_a_sign_in(client):
     response = client.get("/admin/print/arrears/?unit=1")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# ---- the declaration decides, for every role -------------------------------------------------
+DOCUMENTS = [("monthly_assessment", "/admin/print/monthly-sheet/?id={}", ("monthly_assessment",)),
+             ("annual_assessment", "/admin/print/annual-sheet/?id={}", ("annual_assessment",)),
+             ("ticket", "/admin/print/ticket/?id={}", ("ticket",)),
+             ("unit", "/admin/print/arrears/?unit={}", ("unit", "bill"))]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("entity", "path", "needs"), DOCUMENTS, ids=[d[0] for d in DOCUMENTS])
+def test_every_document_follows_the_access_declaration(app, db, role, entity, path, needs):
+    """A role prints one of its own records when access.py lets it read what the document
+    is made of, and is refused (403) otherwise; a department prints a ticket it has a part
+    of (its dispatched work, scope "department")."""
+    username = ACCOUNT[role]
+    allowed = all(ENTITIES[name].grant(role).allows("R") for name in needs)
+    ids = scoped_ids(app, entity, username) if allowed else all_ids(app, entity)
+    if entity == "ticket" and ENTITIES["dispatch"].grant(role).scope == "department":
+        allowed, ids = True, sorted({t for (t,) in _parts_of(app, username)})
+    assert ids, f"no {entity} row for {username}"
+    assert get(app, username, path.format(ids[0])).status_code == (200 if allowed else 403)
+
+
+def _parts_of(app, username: str):
+    with acting_as(app, username):
+        return scoped_query(Dispatch).with_entities(Dispatch.ticket_id).all()
 
 
 # ---- every page on paper, and the words -----------------------------------------------------
