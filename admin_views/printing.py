@@ -21,7 +21,17 @@ from flask_login import current_user
 
 from access import ENTITIES
 from extensions import db
-from models import AnnualAssessment, Bill, Dispatch, MonthlyAssessment, Staff, Unit, User
+from models import (
+    AnnualAssessment,
+    Bill,
+    Dispatch,
+    MonthlyAssessment,
+    Owner,
+    Staff,
+    Unit,
+    User,
+    arrears,
+)
 from models.assessment import ASSESSMENT_STATUS, GRADE
 from models.base import utcnow
 from models.departments import DISPATCH_STATUS
@@ -36,7 +46,6 @@ from services import assessments as scoring
 from .assessments import ANNUAL_LABELS, KPI_LABELS, OUTCOME_LABELS
 from .auth import to_sign_in
 from .context import current_role
-from .fees import outstanding
 from .fields import format_datetime
 from .generated import as_id, scoped_query
 from .masking import personal_value
@@ -210,18 +219,17 @@ class PrintView(BaseView):
     # ---- an arrears notice per household --------------------------------------------------
     @expose("/arrears/")
     def arrears_notice(self):
-        """The overdue bills of a unit's current primary owner (P-FEE-2), with what is owed
-        in all and how to pay. Bills of an earlier owner are not theirs to pay, so not on
-        their notice; a unit without an owner gets its bills no owner was billed for."""
+        """A household's overdue bills (P-FEE-2): a unit and its owner, with what is owed in
+        all and how to pay. The household is the unit's current primary owner, or `owner`,
+        an owner billed for the unit (a former owner's household, as the arrears page lists
+        it); a unit with no owner gets the bills no owner was billed for."""
         if not ENTITIES["bill"].grant(current_role()).allows("R"):
             abort(403)
         unit = _readable("unit", request.args.get("unit"))
         today = company_today()
-        current = current_ownerships(db.session, unit.id, today)
-        owner = next((o.owner for o in current if o.is_primary),
-                     current[0].owner if current else None)
+        owner = self._household_owner(unit, request.args.get("owner"), today)
         bills = scoped_query(Bill).filter(
-            Bill.unit_id == unit.id, outstanding(today),
+            Bill.unit_id == unit.id, arrears.outstanding(today),
             Bill.owner_id == owner.id if owner is not None else Bill.owner_id.is_(None),
         ).order_by(Bill.due_date, Bill.id).all()
         rows = [{"bill": b, "owed": b.amount - b.paid_amount,
@@ -232,6 +240,19 @@ class PrintView(BaseView):
             total=sum((r["owed"] for r in rows), start=0),
             how_to_pay=current_app.config["PAYMENT_INSTRUCTIONS"],
             back=url_for("unit.details_view", id=unit.id))
+
+    @staticmethod
+    def _household_owner(unit: Unit, asked, today) -> Owner | None:
+        current = current_ownerships(db.session, unit.id, today)
+        if asked in (None, ""):
+            return next((o.owner for o in current if o.is_primary),
+                        current[0].owner if current else None)
+        owner = db.session.get(Owner, as_id(asked)) if as_id(asked) else None
+        if owner is None or not (owner.id in {o.owner_id for o in current} or db.session.scalar(
+                sa.select(sa.exists().where(Bill.unit_id == unit.id,
+                                            Bill.owner_id == owner.id)))):
+            abort(404)  # not a household of this unit
+        return owner
 
 
 def init_app(app) -> None:

@@ -27,6 +27,8 @@ from models import (
     Bill,
     Dispatch,
     MonthlyAssessment,
+    Owner,
+    Ownership,
     Staff,
     Ticket,
     Unit,
@@ -287,6 +289,32 @@ def test_the_arrears_notice_lists_the_households_overdue_bills_and_how_to_pay(ap
     assert page.count("<tr><td>") == len(figures)
     assert "到物业服务中心前台缴费" in page  # config.PAYMENT_INSTRUCTIONS
     assert "经办人签字" in page and "业主签字" in page
+
+
+def test_a_unit_sold_leaves_the_former_owners_arrears_on_their_own_notice(app, db):
+    """A household is a unit and the owner billed (models/arrears.py): after a sale the new
+    owner's notice shows nothing overdue; `owner=` prints the former owner's bills."""
+    unit_id = unit_in_arrears(app, "steward1")
+    with app.app_context():
+        session = database.session
+        ownership = next(o for o in current_ownerships(session, unit_id, DAY) if o.is_primary)
+        former = ownership.owner_id
+        buyer = session.scalar(sa.select(Owner.id).where(Owner.id != former).order_by(Owner.id))
+        ownership.until = date(2026, 11, 1)
+        session.add(Ownership(owner_id=buyer, unit_id=unit_id, since=date(2026, 11, 1),
+                              is_primary=True))
+        session.commit()
+        names = {o.id: o.name for o in session.scalars(
+            sa.select(Owner).where(Owner.id.in_((former, buyer))))}
+    path = f"/admin/print/arrears/?unit={unit_id}"
+    page = get(app, "steward1", path).get_data(as_text=True)
+    assert names[buyer] in page and 'id="notice-nothing"' in page
+    page = get(app, "steward1", f"{path}&owner={former}").get_data(as_text=True)
+    assert names[former] in page and 'id="notice-total"' in page
+    page = get(app, "steward1", f"{path}&owner={buyer}").get_data(as_text=True)
+    assert names[buyer] in page and 'id="notice-nothing"' in page
+    for odd in ("abc", "99999999", str(buyer + 10_000)):
+        assert get(app, "steward1", f"{path}&owner={odd}").status_code == 404
 
 
 def test_the_arrears_notice_prints_for_who_may_see_the_bills_and_no_one_else(app, db):
