@@ -1,94 +1,42 @@
-"""Printing (issue 15, item 4): the assessment sheet, a ticket's service record and an
-arrears notice per household are pages for paper — the document only, with people's names,
-signature lines and the figures — opened by the roles that may see what they are made of
-and refused to the others; every page prints without its menus (static/print.css).
+"""Printing (issue 15, item 4): the assessment sheet and a ticket's service record are pages
+for paper — the document only, with people's names, signature lines and the figures — opened
+by the roles that may see what they are made of and refused to the others; every page prints
+without its menus (static/print.css). The arrears notice: tests/test_printing_arrears.py.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
-import settings
 from access import ENTITIES, ROLES
 from admin_views.formats import money
 from admin_views.generated import scoped_query
 from admin_views.masking import mask
 from extensions import db as database
-from models import (
-    AnnualAssessment,
-    Bill,
-    Dispatch,
-    MonthlyAssessment,
-    Owner,
-    Ownership,
-    Staff,
-    Ticket,
-    Unit,
-    User,
-)
-from models.procedures import current_ownerships
-from rules import billing
+from models import AnnualAssessment, Dispatch, MonthlyAssessment, Ticket
 
 from .conftest import login
 from .helpers import ACCOUNT, acting_as, all_ids, scoped_ids
+from .printing_helpers import (
+    assert_document_only,
+    confirmed_month,
+    dispatched_ticket,
+    get,
+    signed,
+    staff_of,
+    unit_in_arrears,
+)
 from .test_chinese_interface import english_words, visible_text
 
-TODAY = "2026-11-20 10:00 +08:00"
-DAY = date(2026, 11, 20)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def staff_of(app, username: str) -> Staff:
-    with app.app_context():
-        staff = database.session.scalar(sa.select(Staff).join(User, User.staff_id == Staff.id)
-                                        .where(User.username == username))
-        database.session.expunge(staff)
-        return staff
-
-
-def signed(staff: Staff) -> str:
-    """How a printed page names a person: name and employee number (zh: full-width)."""
-    return f"{staff.name}（{staff.employee_no}）"
-
-
-def get(app, username: str, path: str):
-    with time_machine.travel(TODAY, tick=False):
-        return login(app.test_client(), username).get(path)
-
-
-def assert_document_only(page: str) -> None:
-    """The print rendering: the document and a screen-only bar, nothing to work the screen."""
-    assert "navbar" not in page and "<nav" not in page
-    assert "<form" not in page and "<input" not in page and "<select" not in page
-    assert "alert" not in page  # no flash container
-    assert 'id="signed-in-as"' not in page and "language-switch" not in page
-    assert 'class="print-toolbar d-print-none"' in page
-    # the bar's button is the only one, and it prints
-    assert re.findall(r"<button\b[^>]*>", page) == [
-        '<button type="button" class="btn btn-primary btn-sm" id="print-button" '
-        'onclick="window.print()">']
-    assert "print.css" in page
-
-
 # ---- the assessment sheet -----------------------------------------------------------------
-def confirmed_month(app, username: str) -> int:
-    """The latest confirmed monthly assessment of `username`'s staff record."""
-    staff = staff_of(app, username)
-    with app.app_context():
-        return database.session.scalar(
-            sa.select(MonthlyAssessment.id).where(MonthlyAssessment.staff_id == staff.id,
-                                                  MonthlyAssessment.status == "confirmed")
-            .order_by(MonthlyAssessment.period.desc()).limit(1))
-
-
 def test_the_monthly_sheet_prints_names_signature_lines_and_figures(app, db):
     """P-KPI-1…4: the supervisor prints the steward's confirmed month to sign."""
     sheet = confirmed_month(app, "steward1")
@@ -166,19 +114,6 @@ def test_the_sheet_page_and_its_details_link_to_the_print(app, db):
 
 
 # ---- a ticket's service record ------------------------------------------------------------
-def dispatched_ticket(app, department: str, username: str) -> tuple[int, int]:
-    """(ticket, part) of `username`'s stewarding with a finished part done by `department`."""
-    steward = staff_of(app, username)
-    with app.app_context():
-        found = database.session.execute(
-            sa.select(Ticket.id, Dispatch.id).join(Dispatch, Dispatch.ticket_id == Ticket.id)
-            .join(Dispatch.department).where(
-                Ticket.steward_id == steward.id, Dispatch.status == "done",
-                sa.text(f"department.code = '{department}'"))
-            .order_by(Ticket.id).limit(1)).one()
-        return found[0], found[1]
-
-
 def test_the_service_record_prints_the_ticket_its_history_and_signature_lines(app, db):
     """P-TKT-1…7 on paper: code, "项目 楼栋-房号", contact (in full for the owner's steward),
     category, description, the history in company time with people's names, departments'
@@ -246,108 +181,6 @@ def test_the_handling_page_details_and_the_departments_page_link_to_the_record(a
         as_text=True)
     engineer = login(app.test_client(), "engineer1")
     assert target in engineer.get(f"/admin/dispatch/step/?id={part}").get_data(as_text=True)
-
-
-# ---- an arrears notice per household ------------------------------------------------------
-def unit_in_arrears(app, username: str) -> int:
-    """One of `username`'s units whose current owner has overdue bills on the demo's day."""
-    steward = staff_of(app, username)
-    with app.app_context():
-        return database.session.scalar(
-            sa.select(Unit.id).join(Bill, Bill.unit_id == Unit.id).where(
-                Unit.steward_id == steward.id, Bill.status.in_(("unpaid", "partly_paid")),
-                Bill.due_date < DAY).group_by(Unit.id)
-            .order_by(sa.func.count(Bill.id).desc(), Unit.id).limit(1))
-
-
-def test_the_arrears_notice_lists_the_households_overdue_bills_and_how_to_pay(app, db):
-    """P-FEE-2: the current owner's unpaid bills past their due date, each with what was
-    billed, paid and is owed, the due date and days overdue; the total; how to pay."""
-    unit_id = unit_in_arrears(app, "steward1")
-    response = get(app, "steward1", f"/admin/print/arrears/?unit={unit_id}")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert_document_only(page)
-    with app.app_context():
-        unit = database.session.get(Unit, unit_id)
-        owner = next(o.owner for o in current_ownerships(database.session, unit_id, DAY)
-                     if o.is_primary)
-        bills = database.session.scalars(sa.select(Bill).where(
-            Bill.unit_id == unit_id, Bill.owner_id == owner.id,
-            Bill.status.in_(("unpaid", "partly_paid")), Bill.due_date < DAY)).all()
-        label = f"{unit.building.project.name} {unit.building.name}-{unit.number}"
-        owner_name = owner.name
-        figures = [(b.period, b.amount - b.paid_amount, str(b.due_date),
-                    billing.days_overdue(b.due_date, DAY)) for b in bills]
-    assert bills and "催缴通知单" in page and label in page and owner_name in page
-    owed = sum((f[1] for f in figures), Decimal("0"))
-    with app.test_request_context():
-        assert f'id="notice-total"><strong>{money(owed)}</strong>' in page
-        for period, amount, due, days in figures:
-            assert period in page and money(amount) in page and due in page
-            assert f'<td class="num">{days}</td>' in page
-    assert page.count("<tr><td>") == len(figures)
-    assert "到物业服务中心前台缴费" in page  # config.PAYMENT_INSTRUCTIONS
-    assert "经办人签字" in page and "业主签字" in page
-
-
-def test_a_unit_sold_leaves_the_former_owners_arrears_on_their_own_notice(app, db):
-    """A household is a unit and the owner billed (models/arrears.py): after a sale the new
-    owner's notice shows nothing overdue; `owner=` prints the former owner's bills."""
-    unit_id = unit_in_arrears(app, "steward1")
-    with app.app_context():
-        session = database.session
-        ownership = next(o for o in current_ownerships(session, unit_id, DAY) if o.is_primary)
-        former = ownership.owner_id
-        buyer = session.scalar(sa.select(Owner.id).where(Owner.id != former).order_by(Owner.id))
-        ownership.until = date(2026, 11, 1)
-        session.add(Ownership(owner_id=buyer, unit_id=unit_id, since=date(2026, 11, 1),
-                              is_primary=True))
-        session.commit()
-        names = {o.id: o.name for o in session.scalars(
-            sa.select(Owner).where(Owner.id.in_((former, buyer))))}
-    path = f"/admin/print/arrears/?unit={unit_id}"
-    page = get(app, "steward1", path).get_data(as_text=True)
-    assert names[buyer] in page and 'id="notice-nothing"' in page
-    page = get(app, "steward1", f"{path}&owner={former}").get_data(as_text=True)
-    assert names[former] in page and 'id="notice-total"' in page
-    page = get(app, "steward1", f"{path}&owner={buyer}").get_data(as_text=True)
-    assert names[buyer] in page and 'id="notice-nothing"' in page
-    for odd in ("abc", "99999999", str(buyer + 10_000)):
-        assert get(app, "steward1", f"{path}&owner={odd}").status_code == 404
-
-
-def test_the_arrears_notice_prints_for_who_may_see_the_bills_and_no_one_else(app, db):
-    unit_id = unit_in_arrears(app, "steward1")
-    path = f"/admin/print/arrears/?unit={unit_id}"
-    for username, code in (("steward1", 200), ("supervisor1", 200), ("admin", 200),
-                           ("steward2", 403), ("supervisor2", 403), ("hr", 403),
-                           ("engineer1", 403)):
-        assert get(app, username, path).status_code == code, username
-    for odd in ("", "abc", "-1", "99999999", "1" * 30):
-        assert get(app, "admin", f"/admin/print/arrears/?unit={odd}").status_code == 404
-
-
-def test_the_payment_instructions_are_the_companys_own_words(app, db, monkeypatch):
-    """STEWARD_PAYMENT_INSTRUCTIONS replaces the default text (docs/operations.md)."""
-    assert settings.from_environment({"STEWARD_PAYMENT_INSTRUCTIONS": "请到前台缴费。"}) == {
-        "PAYMENT_INSTRUCTIONS": "请到前台缴费。"}
-    unit_id = unit_in_arrears(app, "steward1")
-    monkeypatch.setitem(app.config, "PAYMENT_INSTRUCTIONS", "请到三号楼前台缴费。\n电话 1234")
-    page = get(app, "steward1", f"/admin/print/arrears/?unit={unit_id}").get_data(as_text=True)
-    assert 'id="notice-how">请到三号楼前台缴费。\n电话 1234<' in page
-
-
-def test_a_units_details_link_to_its_arrears_notice(app, db):
-    unit_id = unit_in_arrears(app, "steward1")
-    page = login(app.test_client(), "supervisor1").get(
-        f"/admin/unit/details/?id={unit_id}").get_data(as_text=True)
-    assert f'href="/admin/print/arrears/?unit={unit_id}"' in page
-
-
-def test_print_pages_need_a_sign_in(client):
-    response = client.get("/admin/print/arrears/?unit=1")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 # ---- the declaration decides, for every role -------------------------------------------------

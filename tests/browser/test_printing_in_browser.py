@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from ..test_printing import confirmed_month, dispatched_ticket, unit_in_arrears
+from ..printing_helpers import confirmed_month, dispatched_ticket, unit_in_arrears
 from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.screens
