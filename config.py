@@ -51,6 +51,14 @@ class Config:
     # Reverse proxies in front of the app (nginx, a load balancer): their X-Forwarded-For and
     # -Proto are trusted, so sign-in and owner's page throttles see the client's address.
     PROXIES = 0
+    # How an owner pays, printed on every arrears notice (催缴通知单); the company's own
+    # words replace it (STEWARD_PAYMENT_INSTRUCTIONS, docs/operations.md, "Printing").
+    PAYMENT_INSTRUCTIONS = (
+        "请于收到本通知后 7 日内缴清欠费。缴费方式：\n"
+        "1. 到物业服务中心前台缴费（现金、微信、支付宝、银行卡），工作时间 8:30–17:30；\n"
+        "2. 在物业公众号“缴费”菜单在线缴费；\n"
+        "3. 银行转账至物业公司对公账户，附言请注明“项目 楼栋-房号 物业费”。\n"
+        "如已缴费，请忽略本通知；如有疑问，请联系您的物业管家。")
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     COMPANY_TIMEZONE = "Asia/Shanghai"  # times are stored in UTC, shown in this zone
     BABEL_DEFAULT_TIMEZONE = COMPANY_TIMEZONE

@@ -81,6 +81,9 @@ SETTINGS = (
             production=True),
     Setting("STEWARD_OWNER_LINK_DAYS", "days an owner's link to their request stays valid",
             "30", "OWNER_LINK_DAYS", kind=int),
+    Setting("STEWARD_PAYMENT_INSTRUCTIONS", "how owners pay, printed on every arrears "
+            "notice (line breaks kept)", "config.py's PAYMENT_INSTRUCTIONS: the front desk, "
+            "the Official Account, a bank transfer", "PAYMENT_INSTRUCTIONS"),
     Setting("STEWARD_PROXIES", "reverse proxies in front of the app whose X-Forwarded-For "
             "and -Proto it trusts (the client's address for throttles and logs)", "0",
             "PROXIES", kind=int),

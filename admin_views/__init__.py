@@ -17,7 +17,7 @@ from models.people import ROLE, STAFF_STATUS
 from models.tickets import TICKET_STATUS
 from rules import workflow
 
-from . import i18n, landing, landing_loops
+from . import i18n, landing, landing_loops, printing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .auth import PasswordView, to_sign_in
@@ -128,6 +128,8 @@ def init_admin(app) -> Admin:
                               category=ENTITIES["owner"].category, endpoint="import",
                               url="/admin/import"))
     admin.add_view(JobView(name=_l("Jobs"), endpoint="jobs", url="/admin/jobs"))
+    admin.add_view(printing.PrintView(name=_l("Print"), endpoint="print", url="/admin/print"))
+    printing.init_app(app)
 
     app.jinja_env.filters["money"] = money
 
