@@ -37,6 +37,7 @@ from .procedures import ProcedureView
 from .staffing import StaffView
 from .summaries import SummaryView
 from .tickets import TicketView
+from .training import TrainingResultView
 from .visits import ReturnVisitView
 
 # Entities whose screens need more than the generated view.
@@ -57,6 +58,7 @@ VIEW_CLASSES: dict[str, type[EntityView]] = {
     "summary": SummaryView,
     "meeting": MeetingView,
     "action_item": ActionItemView,
+    "training_result": TrainingResultView,
 }
 
 

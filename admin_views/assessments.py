@@ -297,6 +297,9 @@ class RewardPenaltyView(EntityView):
     """HR confirms or rejects what confirmed assessments suggest."""
 
     action_letters = {"delete": "D", "confirm": "U", "reject": "U"}
+    # buttons on the suggestion's record too, while it waits for HR's decision
+    record_actions = (("confirm", lambda row: row.status == "pending"),
+                      ("reject", lambda row: row.status == "pending"))
 
     @action("confirm", _l("Confirm"), _l("Confirm the selected suggestions?"))
     def action_confirm(self, ids):

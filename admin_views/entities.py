@@ -1,5 +1,11 @@
 """What each entity's screens show, where the generated defaults are not enough.
 
+`happened_fields` are the fields that record when something happened (a payment made, a
+patrol walked, an exam taken): a create form starts them at now, or today, in the company's
+calendar (admin_views/form_help.py). Dates of plans (a visit planned, a session's start, a
+move's effective date, a due date) and of facts to look up (a birth date, an ownership's
+start) start empty.
+
 Keys are the entity names of the access declaration. Anything left out is generated from the
 model (admin_views/generated.py): list columns, details, filters on choices, booleans and
 dates, form validators from column info, scoped pickers.
@@ -46,6 +52,7 @@ VIEWS: dict[str, dict] = {
         column_searchable_list=["code", "contact_name"],
         column_filters=["status", "priority", "category", "channel", "due_at", "steward.name"],
         column_default_sort=("intake_at", True),
+        happened_fields=("intake_at",),
     ),
     "ticket_event": dict(
         column_list=["ticket", "at", "actor", "from_status", "to_status", "note"],
@@ -78,6 +85,7 @@ VIEWS: dict[str, dict] = {
                                         "them.")},
     ),
     "procedure": dict(
+        happened_fields=("started_on",),
         column_list=["kind", "unit", "owner", "steward", "status", "started_on",
                      "completed_on", "deposit"],
         column_filters=["kind", "status", "started_on", "completed_on"],
@@ -109,19 +117,23 @@ VIEWS: dict[str, dict] = {
         column_searchable_list=["receipt_no"],
         column_filters=["method", "paid_at"],
         column_default_sort=("paid_at", True),
+        happened_fields=("paid_at",),
     ),
     "arrears_reminder": dict(
         column_list=["bill", "steward", "reminded_at", "method", "reason", "promised_on",
                      "outcome"],
         column_filters=["method", "reason", "outcome", "promised_on", "reminded_at"],
         column_default_sort=("reminded_at", True),
+        happened_fields=("reminded_at",),
     ),
-    "patrol": dict(column_default_sort=("patrolled_at", True)),
-    "hazard": dict(column_default_sort=("found_at", True)),
-    "incident": dict(column_default_sort=("occurred_at", True)),
+    "patrol": dict(column_default_sort=("patrolled_at", True), happened_fields=("patrolled_at",)),
+    "hazard": dict(column_default_sort=("found_at", True), happened_fields=("found_at",)),
+    "incident": dict(column_default_sort=("occurred_at", True),
+                     happened_fields=("occurred_at",)),
     "work_log": dict(
         column_list=["steward", "day", "needs_received", "problems_handled", "feedback_given"],
         column_default_sort=("day", True),
+        happened_fields=("day",),
     ),
     "summary": dict(
         column_list=["steward", "kind", "period_start", "status", "submitted_at",
@@ -157,6 +169,7 @@ VIEWS: dict[str, dict] = {
     "training_result": dict(
         column_list=["staff", "session", "attempt", "taken_on", "exam_score", "passed"],
         column_default_sort=("taken_on", True),
+        happened_fields=("taken_on",),
     ),
     "monthly_assessment": dict(
         column_list=["staff", "period", "total", "grade", "bonus_factor", "bonus_amount",
@@ -172,7 +185,7 @@ VIEWS: dict[str, dict] = {
         column_default_sort=("period", True),
     ),
     "annual_assessment": dict(column_default_sort=("year", True)),
-    "meeting": dict(column_default_sort=("held_at", True)),
+    "meeting": dict(column_default_sort=("held_at", True), happened_fields=("held_at",)),
     "action_item": dict(
         column_list=["meeting", "what", "responsible", "due_on", "status", "done_at"],
         form_columns=["meeting", "what", "responsible", "due_on", "status",

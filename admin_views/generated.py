@@ -44,6 +44,7 @@ from .context import current_role
 from .exports import SafeExports
 from .field_access import FieldWrites
 from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
+from .form_help import FormHelp
 from .formats import money
 from .labels import FIELD_LABELS
 from .masking import MaskedLookups, MaskedPickerFields, mask, personal_value, reveals_personal
@@ -190,7 +191,7 @@ class ScopedAjaxLoader(MaskedPickerFields, QueryAjaxModelLoader):
             return self.get_query().filter(self.model.id == as_id(pk)).one_or_none()
 
 
-class EntityView(MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelView):
+class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelView):
     """An admin view for one entity of the access declaration."""
 
     page_size = PAGE_SIZE

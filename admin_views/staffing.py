@@ -55,6 +55,8 @@ def _check_details(view, context, model, name):
 
 class StaffView(EntityView):
     action_letters = {"delete": "D", "put_on_duty": "U"}
+    # the button on the person's record too (P-TRN-2 checked the same way)
+    record_actions = (("put_on_duty", lambda person: person.status not in ("on_duty", "left")),)
 
     def __init__(self, entity, **declared):
         declared["column_formatters"] = {

@@ -31,6 +31,7 @@ from .context import current_role, policy_today
 from .corrections import IntakeCorrection
 from .generated import EntityView, as_id
 from .masking import personal_value
+from .ticket_form import OwnerFill
 
 DEADLINE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon")}
 
@@ -72,13 +73,13 @@ def _code_formatter(view, context, model, name):
     return Markup('<a href="{}">{}</a>').format(url, model.code)
 
 
-class TicketView(IntakeCorrection, EntityView):
+class TicketView(OwnerFill, IntakeCorrection, EntityView):
     """Owners' needs. Status and its fields (DERIVED in the model, so never on the form)
     change only through the workflow's steps; the intake, once accepted, only through a
     supervisor's correction."""
 
     work_page = ("step_view", _l("Handle"))
-    endpoint_letters = {"step_view": "R", "correct_view": "U"}
+    endpoint_letters = {"step_view": "R", "correct_view": "U", "owner_fill_view": "C"}
     action_letters = {"delete": "D", "accept": "U", "close": "U", "revoke_owner_link": "U"}
 
     added_filters = (DeadlineFilter,)

@@ -5,6 +5,7 @@ from .base import Base, Choices, Entity
 from .departments import Department, Dispatch
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
 from .jobs import Job, Notice, ScheduleRun
+from .numbering import NumberCounter
 from .org import ActionItem, ExternalBody, Meeting
 from .outbox import MessageTemplate, OutboxMessage
 from .people import Staff, User
@@ -22,7 +23,8 @@ __all__ = [
     "Building", "CareerMove", "Choices", "CommunityEvent", "Department", "Dispatch", "Entity",
     "ExternalBody", "FeeStandard",
     "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",
-    "Meeting", "MessageTemplate", "MonthlyAssessment", "OutboxMessage", "Owner", "Ownership",
+    "Meeting", "MessageTemplate", "MonthlyAssessment", "NumberCounter", "OutboxMessage",
+    "Owner", "Ownership",
     "Patrol",
     "Payment", "PolicySetting", "Procedure", "ProcedureStep", "Project", "ReturnVisit",
     "RewardPenalty",

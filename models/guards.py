@@ -24,12 +24,14 @@ from .careers import guard_career_move
 from .departments import Department, Dispatch
 from .fees import ArrearsReminder, Bill, Payment
 from .loops import guard_action_item, guard_summary
+from .numbering import guard_numbered
 from .org import ActionItem
 from .outbox import MessageTemplate
 from .people import Staff
 from .platform import PolicySetting
 from .procedures import guard_checklists, guard_procedure, guard_procedure_step
-from .property import Building, Unit, UnitAssignment
+from .property import Building, Ownership, Unit, UnitAssignment
+from .property_guards import guard_ownership
 from .queries import (
     company_today,
     local_date,
@@ -54,6 +56,7 @@ def _ticket(session: Session, ticket: Ticket, is_new: bool) -> None:
     if is_new or any(changed(ticket, k) for k in corrections.INTAKE_FIELDS):
         due_before = None if is_new else ticket.due_at
         ticket.intake_at = ticket.intake_at or utcnow()
+        guard_numbered(session, ticket, is_new)  # T202611-0001, when none was typed
         ticket.priority = workflow.priority(bool(ticket.urgent), bool(ticket.important))
         policy = policy_at(session, local_date(ticket.intake_at))
         ticket.due_at = workflow.due_at(ticket.intake_at, ticket.priority, policy)
@@ -448,10 +451,12 @@ def _community_event(session: Session, event: CommunityEvent, is_new: bool) -> N
 GUARDS = {
     CommunityEvent: _community_event,
     Bill: _bill,
+    Payment: guard_numbered,  # the receipt's number, when none was typed
     ArrearsReminder: _reminder,
     Ticket: _ticket,
     TicketEvent: _ticket_event,
     Unit: _unit,
+    Ownership: guard_ownership,  # one primary owner at a time (P-OWN-1)
     Staff: _staff,
     TrainingResult: _training_result,
     MonthlyAssessment: _assessment,

@@ -5,6 +5,7 @@ checked after the fuzz harness and the race tests.
 - no bill is paid more than its amount, and a waived bill has no payments;
 - every ticket's status is the state its last transition led to (P-TKT-1);
 - every unit's open steward stretch is its steward's, and there is at most one (P-KPI-2);
+- no unit has two primary owners on the same day (P-OWN-1);
 - every record's current version has its audit entry (bills the bill run wrote at version
   1 are covered by the run's bulk entry).
 """
@@ -21,7 +22,7 @@ from rules import billing
 from .base import Entity
 from .fees import Bill, Payment
 from .platform import AuditEntry
-from .property import Unit, UnitAssignment
+from .property import Ownership, Unit, UnitAssignment
 from .tickets import Ticket, TicketEvent
 
 EXAMPLES = 5
@@ -29,7 +30,8 @@ EXAMPLES = 5
 
 def broken(session: Session) -> list[str]:
     """One line per broken invariant (with up to EXAMPLES example rows); empty when whole."""
-    return [*_bills(session), *_tickets(session), *_assignments(session), *_audit(session)]
+    return [*_bills(session), *_tickets(session), *_assignments(session),
+            *_primary_owners(session), *_audit(session)]
 
 
 def _bills(session: Session) -> list[str]:
@@ -88,6 +90,23 @@ def _assignments(session: Session) -> list[str]:
     found = [f"#{unit} {steward} ≠ {held} ({n or 0} open)" for unit, steward, n, held in rows]
     return [f"unit steward history does not end in its steward: {', '.join(found)}"
             ] if found else []
+
+
+def _primary_owners(session: Session) -> list[str]:
+    first, second = sa.orm.aliased(Ownership), sa.orm.aliased(Ownership)
+
+    def lasts(row) -> sa.ColumnElement:  # not an empty stretch (ended the day it began)
+        return sa.or_(row.until.is_(None), row.until > row.since)
+
+    rows = session.execute(
+        sa.select(first.unit_id, first.id, second.id)
+        .join(second, sa.and_(second.unit_id == first.unit_id, second.id > first.id))
+        .where(first.is_primary, second.is_primary, lasts(first), lasts(second),
+               sa.or_(second.until.is_(None), first.since < second.until),
+               sa.or_(first.until.is_(None), second.since < first.until))
+        .order_by(first.unit_id).limit(EXAMPLES)).all()
+    found = [f"unit #{unit} (#{a}, #{b})" for unit, a, b in rows]
+    return [f"two primary owners at once: {', '.join(found)}"] if found else []
 
 
 def _audit(session: Session) -> list[str]:

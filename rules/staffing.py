@@ -57,6 +57,24 @@ def check_may_be_assigned(staff_status: str) -> None:
         raise Refused(N_("Only a steward on duty can be assigned units or tickets."))
 
 
+# An onboarding session runs this many days from its start (sessions record only their first
+# day): the weeks of a new hire's training, with a retake a week or two after the first exam.
+ONBOARDING_RUNS_DAYS = 30
+
+
+def current_onboarding_session(starts: Iterable[tuple[int, date]], today: date) -> int | None:
+    """P-TRN-2: the onboarding session an exam recorded today belongs to, most likely — the
+    latest one in progress (started within ONBOARDING_RUNS_DAYS), else the nearest one to
+    come; None when there is neither. `starts` is (session id, first day)."""
+    known = list(starts)
+    running = [(day, pk) for pk, day in known
+               if today - timedelta(days=ONBOARDING_RUNS_DAYS) < day <= today]
+    if running:
+        return max(running)[1]
+    coming = [(day, pk) for pk, day in known if day > today]
+    return min(coming)[1] if coming else None
+
+
 # ---- hiring check ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Applicant:

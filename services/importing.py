@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from models import AuditEntry, Building, ImportBatch, Owner, Ownership, Project, Unit, audit
 from models.base import Base, utcnow
 from models.queries import company_today
+from rules import ownership
 from rules.formats import valid
 from rules.refusal import N_, Refused
 
@@ -390,7 +391,8 @@ def apply(session: Session, plan_: Plan, filename: str, progress=None) -> Import
                     if row.new_ownership and unit is not None and (owner, unit) not in linked:
                         linked.add((owner, unit))
                         session.add(Ownership(owner=owner, unit=unit, since=row.since,
-                                              is_primary=_first_primary(session, unit, primaries)))
+                                              is_primary=_first_primary(session, unit, primaries,
+                                                                         row.since)))
         batch = ImportBatch(change_set=change_set, filename=filename[:200],
                             created=plan_.count("create"), updated=plan_.count("update"),
                             unchanged=plan_.count("unchanged"))
@@ -401,15 +403,18 @@ def apply(session: Session, plan_: Plan, filename: str, progress=None) -> Import
     return batch
 
 
-def _first_primary(session: Session, unit: Unit, primaries: set) -> bool:
-    """An imported owner is the unit's primary owner unless it already has a current one."""
+def _first_primary(session: Session, unit: Unit, primaries: set, since) -> bool:
+    """An imported owner is the unit's primary owner unless it has one from `since` on
+    already (one primary owner at a time, rules/ownership.py)."""
     if unit in primaries:
         return False
     primaries.add(unit)
     if unit.id is None:
         return True
-    return not session.scalar(sa.select(sa.exists().where(
-        Ownership.unit_id == unit.id, Ownership.is_primary, Ownership.until.is_(None))))
+    return not any(ownership.overlap(since, None, other_since, other_until)
+                   for other_since, other_until in session.execute(
+                       sa.select(Ownership.since, Ownership.until).where(
+                           Ownership.unit_id == unit.id, Ownership.is_primary)))
 
 
 def _typed(column: sa.Column, value):

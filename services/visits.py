@@ -101,8 +101,8 @@ def ticket_from_needs(session: Session, visit: ReturnVisit, actor: str | None,
     rules.check_needs_ticket(visit.needs, visit.needs_ticket_id is not None)
     owner = visit.owner
     at = at or utcnow()
-    ticket = Ticket(
-        code=f"T{local_date(at):%Y%m}-V{visit.id}", channel="visit", owner_id=visit.owner_id,
+    ticket = Ticket(  # numbered at flush, in the month's series (models/numbering.py)
+        channel="visit", owner_id=visit.owner_id,
         unit_id=visit.unit_id, contact_name=owner.name, contact_phone=owner.phone or "-",
         category="other", description=visit.needs, steward_id=visit.steward_id,
         intake_at=at)

@@ -24,7 +24,8 @@ UNIQUE_OVERRIDES = {
     "building": {"name": "新楼"},
     "unit": {"number": "N999"},
     "owner": {"id_number": "", "name": "新业主"},
-    "ownership": {"since": "2030-01-01"},
+    # a co-owner: the unit's primary owner then is the one copied (P-OWN-1, one at a time)
+    "ownership": {"since": "2030-01-01", "is_primary": ""},
     "ticket": {"code": "TNEW-0001"},
     # a copy of a visit made in a confirmed month would change its satisfaction: November's
     # assessments are drafts in the demo

@@ -68,6 +68,8 @@ def pages_for(app, role: str) -> list[str]:
                 continue
             if endpoint in getattr(view_class, "download_endpoints", ()):
                 continue  # a file, not a page
+            if endpoint in getattr(view_class, "data_endpoints", ()):
+                continue  # data a form's script asks for, not a page
             path = url(name, endpoint.removesuffix("_view") + "/")
             if endpoint in ("step_view", "sheet_view", "correct_view", "handover_view",
                             "done_view"):
