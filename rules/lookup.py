@@ -63,11 +63,12 @@ class Lookup:
 
 
 def normalise(text: str) -> str:
-    """Full-width letters, digits and dashes as their plain forms ("８栋－８０１" is 8栋-801)."""
+    """Full-width letters, digits and dashes as their plain forms ("８栋－８０１" is 8栋-801),
+    and no spaces around a dash ("8栋 - 801")."""
     text = unicodedata.normalize("NFKC", text or "")[:MAX_LENGTH]
     for dash in ("—", "–", "－", "―", "‐"):
         text = text.replace(dash, "-")
-    return " ".join(text.split())
+    return re.sub(r"\s*([-#])\s*", r"\1", " ".join(text.split()))
 
 
 def building_names(typed: str) -> tuple[str, ...]:
@@ -109,8 +110,3 @@ def plan(text: str, may_search_phone: bool) -> Lookup:
             words.append(word)
     return Lookup(room=room, words=tuple(words), phone=phone, phone_refused=refused)
 
-
-def natural_key(text: str) -> tuple:
-    """A sort key reading runs of digits as numbers: 2栋 before 10栋, 101 before 1001."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                 for part in re.split(r"(\d+)", text or "") if part)
