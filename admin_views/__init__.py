@@ -34,6 +34,7 @@ from .jobs import JobView
 from .meetings import ActionItemView, MeetingView
 from .notices import CommunityEventView
 from .procedures import ProcedureView
+from .property_files import OwnerView, UnitView
 from .staffing import StaffView
 from .summaries import SummaryView
 from .tickets import TicketView
@@ -43,6 +44,8 @@ from .visits import ReturnVisitView
 # Entities whose screens need more than the generated view.
 VIEW_CLASSES: dict[str, type[EntityView]] = {
     "user": AccountView,
+    "unit": UnitView,
+    "owner": OwnerView,
     "ticket": TicketView,
     "monthly_assessment": MonthlyAssessmentView,
     "annual_assessment": AnnualAssessmentView,
@@ -84,6 +87,7 @@ class StartPage(AdminIndexView):
         overview = self._overview() if role == "admin" else []
         return self.render("admin/index.html", overview=overview, loops=landing_loops.work(),
                            work=work() if work else {}, role=role, deadline=self._deadline,
+                           may_find=ENTITIES["unit"].grant(role).allows("R"),
                            ticket_status=TICKET_STATUS, grades=GRADE, kinds=REWARD_PENALTY_KIND,
                            staff_status=STAFF_STATUS, move_kinds=CAREER_MOVE_KIND,
                            move_status=CAREER_MOVE_STATUS, now=utcnow(),

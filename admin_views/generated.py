@@ -240,6 +240,10 @@ class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExport
         for key, value in declared.items():
             setattr(self, key, value)
         self._prepare_columns()
+        # rows about one unit or owner: the lists their files link to (file_filters.py)
+        from .file_filters import file_filters
+
+        self.column_filters = [*(self.column_filters or []), *file_filters(entity.model)]
         if self.work_page:
             self.column_extra_row_actions = [EndpointLinkRowAction(
                 "fa fa-arrow-right", f".{self.work_page[0]}", title=self.work_page[1])]
@@ -505,7 +509,10 @@ class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExport
 
     # ---- forms ----------------------------------------------------------------------------
     def _create_ajax_loader(self, name, options):
-        return ScopedAjaxLoader(name, db, options["model"], fields=options["fields"])
+        from .pickers import PICKERS
+
+        loader = PICKERS.get(options["model"], ScopedAjaxLoader)
+        return loader(name, db, options["model"], fields=options["fields"])
 
     def create_form(self, obj=None):
         form = self._fit_form(super().create_form(obj))

@@ -313,7 +313,7 @@ class Fuzzer:
                         and response.mimetype == "text/html"):  # not a download
                     self._work_forms(client, response, path, args, view, foreign)
             for arg in self.few(("id", "period", "year", "by", "page", "month", "step", "kind",
-                                 "export", "staff", "team")):
+                                 "export", "staff", "team", "q")):
                 for value in self.pick(HOSTILE):
                     value = self._concrete(value, arg, view, foreign, {})
                     self.send(client, "GET", _url(path, {**({"id": str(mine[0])} if mine and

@@ -72,7 +72,7 @@ def pages_for(app, role: str) -> list[str]:
                 continue  # data a form's script asks for, not a page
             path = url(name, endpoint.removesuffix("_view") + "/")
             if endpoint in ("step_view", "sheet_view", "correct_view", "handover_view",
-                            "done_view"):
+                            "done_view", "file_view"):
                 if not ids:
                     continue
                 # the handover of the demo's planned move (the latest) shows its form

@@ -333,7 +333,7 @@ def test_work_pages_follow_the_same_declaration(app, db, entity, endpoint, lette
     ids = scoped_ids(app, entity, username) if grant.allows("R") else all_ids(app, entity)
     sample = ids[0] if ids else None
     query = f"?id={sample}" if endpoint in ("step_view", "sheet_view", "correct_view",
-                                                  "handover_view", "done_view") else ""
+                                            "handover_view", "done_view", "file_view") else ""
     if query and sample is None:
         pytest.skip(f"no {entity} row for {username}")
     response = login(app.test_client(), username).get(rule.rule + query)
