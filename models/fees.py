@@ -88,17 +88,14 @@ class Bill(Entity):
         non_negative("paid_amount"),
         sa.CheckConstraint("paid_amount <= amount", name="paid_within_amount"),
         sa.Index("ix_bill_period_status", "period", "status"),
-<<<<<<< HEAD
         trigram("bill", "period"),
         # The arrears pages read a household's overdue bills from this index alone.
         sa.Index("ix_bill_outstanding", "unit_id", "owner_id", "due_date",
                  postgresql_include=["amount", "paid_amount"],
                  postgresql_where=sa.text("status IN ('unpaid', 'partly_paid')"),
                  sqlite_where=sa.text("status IN ('unpaid', 'partly_paid')")),
-=======
         # A unit's bills due in a month (the month run reads a team's by their units).
         sa.Index("ix_bill_unit_due_date", "unit_id", "due_date"),
->>>>>>> monthrun
     )
 
     unit_id: Mapped[int] = ref("unit.id")
