@@ -389,7 +389,8 @@ def test_a_worker_killed_mid_delivery_neither_loses_nor_doubles(app, store, prov
     worker = subprocess.Popen([sys.executable, "-m", "flask", "deliver-messages"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        providers.wait_for("sms", 1)
+        # a new process imports the whole app before it sends: allow a loaded machine time
+        providers.wait_for("sms", 1, seconds=120)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     finally:
