@@ -98,15 +98,11 @@ class FilePages:
         return self.render(
             self.file_template, today=today, words=WORDS, phone_of=phone_of,
             format_moment=self.format_moment, deadline=_deadline, unit_label=files.unit_label,
-            ticket_url=_ticket_url, may_find=True, **context)
+            **context)
 
 
 def _deadline(ticket: Ticket):
     return workflow.deadline_state(ticket.status, ticket.due_at, utcnow(), policy_today())
-
-
-def _ticket_url(ticket: Ticket) -> str:
-    return url_for("ticket.step_view", id=ticket.id)
 
 
 class UnitView(FilePages, EntityView):
@@ -173,7 +169,7 @@ class UnitView(FilePages, EntityView):
             "admin/work/find.html", text=text, units=units[:lookup.FOUND],
             owners=owners[:lookup.FOUND], homes=homes, more_units=len(units) > lookup.FOUND,
             more_owners=len(owners) > lookup.FOUND, searched=bool(text), phone_of=phone_of,
-            unit_label=files.unit_label, may_find=True, return_url=self.get_url(".index_view"))
+            unit_label=files.unit_label, return_url=self.get_url(".index_view"))
 
 
 class OwnerView(FilePages, EntityView):

@@ -69,6 +69,8 @@ def test_office_admin_adds_an_owner_to_a_unit_and_edits_the_unit(app, tab):
     tab.go("/admin/ownership/new/")
     tab.set_value("#owner", owner.id)
     tab.set_value("#unit", unit_id)
+    # the unit has its primary owner: the newcomer is a co-owner (P-OWN-1, one at a time)
+    tab.page.uncheck("#is_primary")
     tab.page.fill("#since", "2026-11-20")
     save(tab)
     with app.app_context():
