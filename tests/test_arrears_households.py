@@ -92,3 +92,18 @@ def test_a_stewards_download_is_their_own_households_with_a_bom(app, db, as_role
             .where(Bill.id.in_(own_bills))))
     lines = response.data.decode("utf-8-sig").splitlines()[1:]
     assert lines and {line.split(",")[2] for line in lines} <= rooms
+
+
+def test_each_household_links_its_arrears_notice_with_the_same_figures_P_FEE_2(
+        app, db, as_role):
+    """The household's "print an arrears notice" opens the notice for that unit and owner,
+    and the notice owes what the row owes."""
+    import re
+
+    client = as_role("steward1")
+    page = client.get(f"{PAGE}?lang=en").get_data(as_text=True)
+    row = page.split('id="arrears-list"')[1].split("<tbody>")[1].split("</tr>")[0]
+    link = re.search(r'href="(/admin/print/arrears/\?[^"]+)"', row).group(1).replace("&amp;", "&")
+    owed = re.findall(r'<td class="text-right">([^<]*\d)</td>', row)[0]
+    notice = client.get(link + "&lang=en")
+    assert notice.status_code == 200 and owed in notice.get_data(as_text=True)
