@@ -341,7 +341,7 @@ def _collection(session: Session, group: str, first: date, last: date,
             .join(Unit, Bill.unit_id == Unit.id))
     if group == "project":
         sums = sums.join(Building, Unit.building_id == Building.id)
-    sums = sums.where(receivable(first, last)).group_by(key, month)
+    sums = sums.where(receivable(first, last)).group_by(*((key, month) if by_month else (key,)))
     if scope is not None:
         sums = sums.where(scope)
     sums = sums.subquery()
