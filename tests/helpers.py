@@ -198,3 +198,18 @@ def finish_dispatched(session, ticket) -> None:
             dispatch.take(session, work, member)
         taker = session.scalar(sa.select(User).where(User.staff_id == work.taken_by_id))
         dispatch.finish(session, work, taker, "已处理完成")
+
+
+@contextmanager
+def counted_queries():
+    """The SQL statements sent to the database while the block runs."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)

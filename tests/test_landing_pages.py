@@ -89,7 +89,7 @@ def test_the_admins_counts_are_one_statement_capped_at_ten_thousand(app, db, mon
     """Issue 16: the records' counts cost one statement whatever the company's size, each
     exact up to the cap and shown as "cap+" above it (3,600 bills with a cap of 1,000)."""
     import admin_views
-    from tests.test_list_performance import counted_queries
+    from tests.helpers import counted_queries
 
     client = login(app.test_client(), "admin")
     client.get("/admin/")

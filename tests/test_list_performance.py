@@ -7,30 +7,13 @@ in force once more (issue 16)."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
 
 from access import ENTITIES
 
 from .conftest import login
-from .helpers import ACCOUNT, count, url
-
-
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
-
+from .helpers import ACCOUNT, count, counted_queries, url
 
 READERS = [
     (entity, role)

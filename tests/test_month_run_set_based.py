@@ -5,7 +5,6 @@ team of six as for a team of three."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -23,26 +22,14 @@ from rules import periods
 from rules.scoring import round_score, satisfaction_score
 from services.assessments import run_month, run_year, score_month
 
+from .helpers import counted_queries
+
 NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # the demo's today, 09:00 in Shanghai
 # The demo's year of activity, and the month before it (no assessments there yet).
 MONTHS = [f"{year}-{month:02d}" for year, month in
           [(2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 12)]]
 FIGURES = ("satisfaction_score", "collection_score", "on_time_score", "total", "grade",
            "bonus_factor", "bonus_base", "bonus_amount", "policy_id", "explanation")
-
-
-@contextmanager
-def counted_statements():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
 
 
 def everyone_assessed(session) -> list[Staff]:
@@ -144,7 +131,7 @@ def run_statements(app, boss_no: str, period: str) -> tuple[int, int, int]:
         boss = session.scalar(sa.select(Staff).where(Staff.employee_no == boss_no))
         session.expunge_all()
         boss = session.get(Staff, boss.id)
-        with counted_statements() as statements:
+        with counted_queries() as statements:
             run = run_month(session, boss, period, now=NOW)
             session.flush()
         selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]

@@ -16,8 +16,7 @@ from extensions import db as database
 from models import Bill, Building, Owner, Ownership, ReturnVisit, Ticket, Unit, User
 from models.property_files import unit_label
 
-from .helpers import flashes, scoped_ids, url
-from .test_list_performance import counted_queries
+from .helpers import counted_queries, flashes, scoped_ids, url
 
 TODAY = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
