@@ -17,7 +17,7 @@ from models.people import ROLE, STAFF_STATUS
 from models.tickets import TICKET_STATUS
 from rules import workflow
 
-from . import i18n, landing, landing_loops, printing
+from . import i18n, landing, landing_loops, phone_menu, printing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .auth import PasswordView, to_sign_in
@@ -141,6 +141,6 @@ def init_admin(app) -> Admin:
 
     @app.context_processor
     def _labels():
-        return {"role_label": ROLE.label}
+        return {"role_label": ROLE.label, "phone_menu": phone_menu.entries}
 
     return admin

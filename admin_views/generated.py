@@ -27,6 +27,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_admin.model.widgets import XEditableWidget
 from flask_babel import gettext
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
@@ -675,6 +676,8 @@ class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExport
                 formatters.setdefault(column.key, _money_formatter)
             elif "choices" in column.info and column.nullable:
                 formatters.setdefault(column.key, _choice_formatter)
+            elif column.key.endswith("phone"):
+                formatters.setdefault(column.key, _personal_formatter)
         for name in self.entity.personal:
             formatters[name] = _personal_formatter
         self.column_formatters = formatters
@@ -719,7 +722,12 @@ def _money_formatter(view, context, model, name):
 
 
 def _personal_formatter(view, context, model, name):
-    return personal_value(model, name)
+    """Masked for a role that may not see it; a phone seen in full is a link that calls it."""
+    value = personal_value(model, name) if name in view.entity.personal else getattr(model, name)
+    if value and name.endswith("phone") and "*" not in value:
+        return Markup('<a class="call" href="tel:{0}">{1}</a>').format(
+            "".join(value.split()), value)
+    return value
 
 
 def _labels(mapper) -> dict:

@@ -14,6 +14,33 @@ import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+DESK = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+# What a thumb taps on a phone: every link, button and field on the page. A checkbox or
+# radio is tapped through its label; select2's 1-px focus inputs are not controls.
+CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea"
+MISFITS = """(selector) => {
+  const width = window.innerWidth;
+  const problems = [];
+  for (const el of document.querySelectorAll(selector)) {
+    let box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (box.width <= 2 || box.height <= 2 || style.visibility === 'hidden') continue;
+    if (el.type === 'checkbox' || el.type === 'radio') {
+      const label = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      if (label) box = label.getBoundingClientRect();
+    }
+    const name = `${el.tagName} "${(el.innerText || el.value || el.name || '').trim().slice(0, 20)}"`;
+    if (box.left < -0.5 || box.right > width + 0.5)
+      problems.push(`${name}: off-screen ${Math.round(box.left)}–${Math.round(box.right)}`);
+    else if (box.height < 40)
+      problems.push(`${name}: ${Math.round(box.height)} px tall`);
+  }
+  if (document.scrollingElement.scrollWidth > width)
+    problems.push(`the page is ${document.scrollingElement.scrollWidth} px wide`);
+  return problems;
+}"""
 
 
 def _chromium() -> str:
@@ -57,11 +84,13 @@ def browser():
 class Page:
     """A browser tab on the live server; `outside` lists requests that tried to leave."""
 
-    def __init__(self, browser, base: str):
+    def __init__(self, browser, base: str, viewport: dict | None = None):
         self.base = base
         self.outside: list[str] = []
-        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1400,
-                                                                      "height": 900})
+        phone = viewport == PHONE
+        self.context = browser.new_context(
+            locale="zh-CN", viewport=viewport or {"width": 1400, "height": 900},
+            is_mobile=phone, has_touch=phone)
         self.context.route("**/*", self._only_local)
         self.page = self.context.new_page()
         self.page.on("dialog", lambda dialog: dialog.accept())  # "are you sure?" prompts
@@ -89,6 +118,12 @@ class Page:
             selector, "(el, v) => { el.value = v; el.dispatchEvent(new Event('change')); }",
             str(value))
 
+    def misfits(self, selector: str = CONTROLS) -> list[str]:
+        """The visible controls that reach past the screen's edges or are under 40 px tall
+        to tap, described (and the page itself if it scrolls sideways); empty when all
+        fit."""
+        return self.page.evaluate(MISFITS, selector)
+
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -97,9 +132,19 @@ class Page:
         self.context.close()
 
 
-@pytest.fixture
-def tab(browser, live_server):
-    opened = Page(browser, live_server)
+def _opened(browser, live_server, viewport=None):
+    opened = Page(browser, live_server, viewport)
     yield opened
     opened.close()
     assert opened.outside == [], f"requests left the machine: {opened.outside}"
+
+
+@pytest.fixture
+def tab(browser, live_server):
+    yield from _opened(browser, live_server)
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A tab on a phone: 390×844, touch."""
+    yield from _opened(browser, live_server, PHONE)

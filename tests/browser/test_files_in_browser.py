@@ -13,38 +13,14 @@ pytestmark = pytest.mark.screens
 CONTROLS = ".file-page a, .file-page button, .file-page input"
 
 
-def _phone_tab(tab, browser):
-    tab.context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
-                                      is_mobile=True, has_touch=True)
-    tab.context.route("**/*", tab._only_local)
-    tab.page = tab.context.new_page()
-    return tab
-
-
-def _controls_fit(page) -> list[str]:
-    """The file's visible controls that reach past the screen's right edge or are too short
-    to tap, described; empty when all fit."""
-    return page.eval_on_selector_all(CONTROLS, """(els) => els.flatMap((el) => {
-        const box = el.getBoundingClientRect();
-        if (!box.width || !box.height || el.closest('.nav-tabs')) return [];
-        const problems = [];
-        if (box.left < 0 || box.right > window.innerWidth + 0.5)
-            problems.push(`off-screen ${Math.round(box.left)}–${Math.round(box.right)}`);
-        if (box.height < 40)
-            problems.push(`${Math.round(box.height)} px tall`);
-        return problems.map((p) => `${el.tagName} "${el.textContent.trim().slice(0, 20)}": ${p}`);
-    })""")
-
-
-def test_a_steward_finds_a_unit_opens_its_owners_file_and_can_call_them(app, browser, tab):
-    phone = _phone_tab(tab, browser)
+def test_a_steward_finds_a_unit_opens_its_owners_file_and_can_call_them(app, phone):
     phone.sign_in("steward1")
     page = phone.page
     page.fill("#landing-find input[name=q]", "1栋-801")
     page.click("#landing-find button[type=submit]")
     page.wait_for_selector("#unit-file")
     assert "1栋-801" in page.inner_text("#file-title")
-    assert _controls_fit(page) == []
+    assert phone.misfits(CONTROLS) == []
     assert page.evaluate(
         "document.querySelector('.file-page').scrollWidth <= window.innerWidth")
     phone.screenshot("unit-file-390")
@@ -53,5 +29,5 @@ def test_a_steward_finds_a_unit_opens_its_owners_file_and_can_call_them(app, bro
     page.wait_for_selector("#owner-file")
     call = page.locator("#owner-phone a[href^='tel:']")
     assert call.count() == 1 and call.inner_text() in call.get_attribute("href")
-    assert _controls_fit(page) == []
+    assert phone.misfits(CONTROLS) == []
     phone.screenshot("owner-file-390")

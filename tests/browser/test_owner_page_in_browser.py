@@ -20,14 +20,6 @@ from ..owner_page_helpers import INTERNAL, NOW, SHARED, resolve_again, resolved_
 pytestmark = pytest.mark.screens
 
 
-def _phone_tab(tab, browser):
-    tab.context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
-                                      is_mobile=True, has_touch=True)
-    tab.context.route("**/*", tab._only_local)
-    tab.page = tab.context.new_page()
-    return tab
-
-
 def _rate(page, attitude: int, efficiency: int, solving: int, comment: str = "") -> None:
     for name, value in (("attitude", attitude), ("efficiency", efficiency),
                         ("solving", solving)):
@@ -37,14 +29,12 @@ def _rate(page, attitude: int, efficiency: int, solving: int, comment: str = "")
     page.click("#submit-rating")
 
 
-def test_the_owner_follows_and_rates_their_request_on_a_phone(app, browser, tab):
-    tab.context.close()
-    _phone_tab(tab, browser)
+def test_the_owner_follows_and_rates_their_request_on_a_phone(app, phone):
     with time_machine.travel(NOW, tick=True):
         prepared = resolved_ticket(app)
-        response = tab.go(prepared.path)
+        response = phone.go(prepared.path)
         assert response.status == 200
-        page = tab.page
+        page = phone.page
         assert page.locator("#status").inner_text() == "已解决"
         assert SHARED in page.locator("#progress").inner_text()
         body = page.locator("body").inner_text()
@@ -55,7 +45,7 @@ def test_the_owner_follows_and_rates_their_request_on_a_phone(app, browser, tab)
             assert str(ticket.unit) in page.locator("#unit").inner_text()
         # fits the phone: nothing wider than the screen
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        tab.screenshot("owner-page-phone")
+        phone.screenshot("owner-page-phone")
         _rate(page, 4, 2, 3, "还是漏水")
         page.wait_for_selector("#reopened")
         with app.app_context():
@@ -63,10 +53,10 @@ def test_the_owner_follows_and_rates_their_request_on_a_phone(app, browser, tab)
             assert (ticket.status, ticket.rework_count > 0) == ("in_progress", True)
             assert ticket.feedback_source == "owner" and ticket.satisfaction == 2
         # the used link says so; the reworked ticket's next message brings a new one
-        assert tab.go(prepared.path).status == 410
+        assert phone.go(prepared.path).status == 410
         assert "已用于评价" in page.locator("#refused").inner_text()
         fresh = resolve_again(app, prepared.ticket_id)
-        tab.go(fresh)
+        phone.go(fresh)
         _rate(page, 5, 5, 5, "修好了，谢谢")
         page.wait_for_selector("#thanks")
         with app.test_request_context():
@@ -77,25 +67,23 @@ def test_the_owner_follows_and_rates_their_request_on_a_phone(app, browser, tab)
             assert ticket.status == "closed"
 
 
-def test_tampered_and_expired_links_and_the_opt_out_on_a_phone(app, browser, tab):
-    tab.context.close()
-    _phone_tab(tab, browser)
+def test_tampered_and_expired_links_and_the_opt_out_on_a_phone(app, phone):
     with time_machine.travel(NOW, tick=True) as traveller:
         prepared = resolved_ticket(app)
-        tab.go(prepared.path)
-        tab.page.click("#notices-toggle")
-        tab.page.wait_for_selector(".alert.success")
-        assert "恢复接收" in tab.page.locator("#notices").inner_text()
+        phone.go(prepared.path)
+        phone.page.click("#notices-toggle")
+        phone.page.wait_for_selector(".alert.success")
+        assert "恢复接收" in phone.page.locator("#notices").inner_text()
         with app.app_context():
             assert database.session.get(Owner, prepared.owner_id).notices_opt_out is True
-        assert tab.go(prepared.path[:-4] + "AAAA").status == 404
-        assert "链接无效" in tab.page.locator("#refused").inner_text()
+        assert phone.go(prepared.path[:-4] + "AAAA").status == 404
+        assert "链接无效" in phone.page.locator("#refused").inner_text()
         traveller.shift(timedelta(days=app.config["OWNER_LINK_DAYS"], hours=1))
-        assert tab.go(prepared.path).status == 410
-        assert "已过期" in tab.page.locator("#refused").inner_text()
+        assert phone.go(prepared.path).status == 410
+        assert "已过期" in phone.page.locator("#refused").inner_text()
 
 
-def test_the_link_in_the_captured_message_opens_the_request_on_a_phone(app, browser, tab):
+def test_the_link_in_the_captured_message_opens_the_request_on_a_phone(app, phone):
     """End to end: resolving the ticket writes the owner's message to the outbox, the
     worker's delivery captures it (the demo's channel), and the link in the captured text
     opens the page on a phone, where a rating of 2 reopens the ticket (P-TKT-5, P-TKT-6)."""
@@ -107,8 +95,6 @@ def test_the_link_in_the_captured_message_opens_the_request_on_a_phone(app, brow
     from services import outbox
     from services.channels import CAPTURE_FILE
 
-    tab.context.close()
-    _phone_tab(tab, browser)
     capture = Path(app.instance_path) / CAPTURE_FILE
     capture.unlink(missing_ok=True)
     app.config["NOTICE_CAPTURE"] = True
@@ -124,9 +110,9 @@ def test_the_link_in_the_captured_message_opens_the_request_on_a_phone(app, brow
             resolved = [m for m in sent if m["event"] == "ticket_resolved" and code in m["body"]]
             assert len(resolved) == 1
             link = re.search(r"https?://\S+/o/[\w.\-]+", resolved[0]["body"])[0]
-            assert tab.go(urlparse(link).path).status == 200
-            _rate(tab.page, 2, 2, 2, "没修好")
-            tab.page.wait_for_selector("#reopened")
+            assert phone.go(urlparse(link).path).status == 200
+            _rate(phone.page, 2, 2, 2, "没修好")
+            phone.page.wait_for_selector("#reopened")
             with app.app_context():
                 ticket = database.session.get(Ticket, prepared.ticket_id)
                 assert (ticket.status, ticket.feedback_source) == ("in_progress", "owner")

@@ -1,0 +1,89 @@
+"""The steward's day on a phone (390×844), issue 15's journey: start page → a ticket → a
+step → arrears → a reminder → the owner's file → the call link. On every page of the way
+each link, button and field lies within the screen (no sideways scrolling; the test measures
+every control's box against the viewport) and is at least 40 px tall to tap. And every role's
+start page, at a desk's 1366×768 and at the phone's width, saved as a screenshot."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from extensions import db as database
+from models import ArrearsReminder, TicketEvent
+
+from ..helpers import ACCOUNT
+from .conftest import DESK, PHONE
+
+pytestmark = pytest.mark.screens
+
+
+def fits(phone, where: str) -> None:
+    phone.page.wait_for_load_state("load")  # styles applied, phone.js run
+    assert phone.misfits() == [], where
+
+
+def test_a_stewards_day_on_the_phone(app, phone):
+    page = phone.page
+    phone.go("/login")
+    fits(phone, "sign-in page")
+    phone.sign_in("steward1")
+    fits(phone, "start page")
+    menu = [a.inner_text() for a in page.locator("#phone-menu a").all()]
+    assert menu == ["首页", "需求工单", "新建工单", "欠费", "回访", "工作日志"]
+
+    # the first ticket by deadline, a progress note told to the owner
+    page.locator("#my-tickets a").first.click()
+    page.wait_for_selector("#step-note")
+    fits(phone, "ticket handling")
+    code = page.locator("h3, h4").first.inner_text()
+    page.fill("#progress-note", "已联系业主，明早上门")
+    page.locator("label[for=tell-owner]").tap()
+    assert page.is_checked("#tell-owner")
+    with page.expect_navigation():
+        page.locator("#step-note button[type=submit]").tap()
+    fits(phone, "ticket handling after a note")
+    with app.app_context():
+        assert database.session.scalar(sa.select(sa.func.count(TicketEvent.id)).where(
+            TicketEvent.note == "已联系业主，明早上门")) == 1, code
+
+    # arrears from the compact menu, a reminder logged for the first household
+    page.locator("#phone-menu a", has_text="欠费").tap()
+    page.wait_for_selector("#arrears-list")
+    fits(phone, "arrears")
+    phone.screenshot("phone-arrears-steward")
+    row = page.locator("#arrears-list tbody tr").first
+    owner = row.locator("a.owner-file").inner_text()
+    with app.app_context():
+        before = database.session.scalar(sa.select(sa.func.count(ArrearsReminder.id)))
+    with page.expect_navigation():
+        row.locator("a", has_text="登记催缴").tap()
+    fits(phone, "reminder form")
+    page.fill("#note", "电话联系，业主答应月底前缴清")
+    page.keyboard.press("Escape")
+    with page.expect_navigation():
+        page.locator("input[type=submit].btn-primary").first.tap()
+    with app.app_context():
+        assert database.session.scalar(sa.select(sa.func.count(ArrearsReminder.id))) == before + 1
+
+    # back to the household, on to the owner's file and their number to call
+    phone.go("/admin/bill/arrears/")
+    with page.expect_navigation():
+        page.locator("#arrears-list a.owner-file", has_text=owner).first.tap()
+    page.wait_for_selector("#owner-file")
+    fits(phone, "owner's file")
+    call = page.locator("#owner-phone a[href^='tel:']")
+    assert call.count() == 1 and call.inner_text() in call.get_attribute("href")
+    phone.screenshot("phone-owner-file-steward")
+
+
+@pytest.mark.parametrize("role", ["admin", "hr", "supervisor", "steward", "department"])
+def test_every_roles_start_page_fits_a_desk_and_a_phone(role, tab):
+    tab.sign_in(ACCOUNT[role])
+    for size, viewport in (("desk", DESK), ("phone", PHONE)):
+        tab.page.set_viewport_size(viewport)
+        tab.go("/admin/")
+        assert tab.page.evaluate(
+            "document.scrollingElement.scrollWidth <= window.innerWidth"), size
+        tab.screenshot(f"start-{role}-{size}")
+    assert tab.misfits() == []  # at the phone's width
