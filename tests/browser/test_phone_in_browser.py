@@ -87,3 +87,18 @@ def test_every_roles_start_page_fits_a_desk_and_a_phone(role, tab):
             "document.scrollingElement.scrollWidth <= window.innerWidth"), size
         tab.screenshot(f"start-{role}-{size}")
     assert tab.misfits() == []  # at the phone's width
+
+
+def test_every_page_a_steward_opens_fits_the_phone(app, phone):
+    """Each list, form, details and work page a steward may open has no control past the
+    screen's edges or too small to tap."""
+    from ..test_chinese_interface import pages_for
+
+    phone.sign_in("steward1")
+    misfits = {}
+    for path in pages_for(app, "steward"):
+        phone.go(path)
+        found = phone.misfits()
+        if found:
+            misfits[path] = found[:3]
+    assert misfits == {}
