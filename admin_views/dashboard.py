@@ -18,6 +18,7 @@ query gets the user's row scope of its entity, as that entity's list does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from flask import abort, url_for
 from flask_admin import BaseView, expose
@@ -42,12 +43,19 @@ from rules import periods
 from . import dashboard_people as people
 from .arrears import BUCKET_LABELS
 from .auth import to_sign_in
-from .charts import Chart, Table, bars, lines, paired_bars_with_rate
+from .charts import Chart, Table, bars, lines, paired_bars_with_rate, with_note
 from .context import current_role
 from .formats import money
 from .generated import scope_condition
 
 WEEKS = 12
+
+
+def added(collections) -> Collection:
+    """Receivable and collected summed over several groups' (or months') figures."""
+    found = list(collections)
+    return Collection(sum((c.receivable for c in found), Decimal(0)),
+                      sum((c.collected for c in found), Decimal(0)))
 
 
 def percent(rate) -> str:
@@ -66,7 +74,7 @@ def collection_charts() -> list[Chart]:
     months = range(1, 13)
     labels = [f"{year}-{m:02d}" for m in months]
     totals: dict[int, Collection | None] = {
-        m: year_total({p: table[p][m] for p in projects if m in table[p]})
+        m: added(table[p][m] for p in projects if m in table[p])
         if any(m in table[p] for p in projects) else None for m in months}
 
     def figures(project, name):
@@ -84,12 +92,14 @@ def collection_charts() -> list[Chart]:
     rates = lines(labels, [(overall, [totals[m].rate if totals[m] else None for m in months]),
                            *[(p, figures(p, "rate")) for p in projects]],
                   axis_name=gettext("Collection rate (%)"), percent=True, bold_first=True)
+    if not projects:
+        with_note(amounts, gettext("Nothing receivable this year."))
     report = [(gettext("Collection report"), url_for("bill.collection_view", year=year,
                                                      by="project"))]
     rows = [[label, money(c.receivable), money(c.collected), percent(c.rate)]
             for label, c in zip(labels, totals.values(), strict=True) if c is not None]
     if rows:
-        whole = year_total({m: c for m, c in totals.items() if c is not None})
+        whole = added(c for c in totals.values() if c is not None)
         rows.append([str(year), money(whole.receivable), money(whole.collected),
                      percent(whole.rate)])
     headers = [gettext("Month"), receivable, collected, gettext("Collection rate (%)")]
@@ -117,8 +127,10 @@ def arrears_chart() -> list[Chart]:
     option = bars([str(BUCKET_LABELS[b]) for b in buckets],
                   [(project, [owed.get(b) for b in buckets]) for project, owed in projects],
                   axis_name=gettext("Yuan"), stacked=True)
+    if not projects:
+        with_note(option, gettext("No arrears."))
     rows = [[str(BUCKET_LABELS[b]), money(figures.by_bucket.get(b, 0))] for b in buckets]
-    rows.append([gettext("Total"), money(figures.owed)])
+    rows.append([gettext("Sum"), money(figures.owed)])
     return [Chart("arrears-aging", gettext("Arrears by aging, as of %(day)s", day=today),
                   option, Table([gettext("Aging"), gettext("Owed")], rows),
                   links=[(gettext("Arrears"), url_for("bill.arrears_view"))],
@@ -149,10 +161,12 @@ def ticket_charts() -> list[Chart]:
         rows = [[label, *[str(values[i]) for _, values in series],
                  str(sum(values[i] for _, values in series))]
                 for i, label in enumerate(labels)]
+        option = bars(labels, series, axis_name=gettext("Tickets"), stacked=True, counts=True)
+        if not series:
+            with_note(option, gettext("Nothing to show."))
         charts.append(Chart(
-            key, title, bars(labels, series, axis_name=gettext("Tickets"), stacked=True,
-                            counts=True),
-            Table([gettext("Week of"), *[name for name, _ in series], gettext("Total")], rows),
+            key, title, option,
+            Table([gettext("Week of"), *[name for name, _ in series], gettext("Sum")], rows),
             note=note))
     return charts
 

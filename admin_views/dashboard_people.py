@@ -140,7 +140,7 @@ def grades_chart() -> list[Chart]:
              str(sum(values[i] for _, values in series))] for i, m in enumerate(months)]
     return [Chart("grades-by-month", gettext("Assessment grades by month"),
                   bars(months, series, axis_name=gettext("People"), stacked=True, counts=True),
-                  Table([gettext("Month"), *[name for name, _ in series], gettext("Total")],
+                  Table([gettext("Month"), *[name for name, _ in series], gettext("Sum")],
                         rows),
                   note=gettext("Confirmed monthly assessments only: the grades bonuses, "
                                "rewards and penalties follow."))]
