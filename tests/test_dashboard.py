@@ -346,6 +346,16 @@ def test_overdue_tickets_by_steward_are_the_teams_open_tickets_past_deadline(app
     assert f"{other} E104" not in shown and any(name.endswith("E102") for name in shown)
 
 
+def test_a_team_without_overdue_tickets_is_told_so(app, db, as_role, clock):
+    """supervisor2's team has nothing past its deadline on the demo's today: the chart says
+    so across its plot, and its table says there is nothing to show."""
+    text = page(as_role("supervisor2"), "/admin/dashboard/")
+    chart = charts_of(text)["overdue-by-steward"]
+    assert categories(chart) == [] and series(chart) == {"逾期工单": []}
+    assert chart["baseOption"]["title"]["text"] == "没有逾期工单。"
+    assert data_table(text, "overdue-by-steward")[1:] == [["暂无数据。"]]
+
+
 # ---- HR: the funnel and the grades, counted again --------------------------------------------
 def test_the_onboarding_funnel_counts_stewards_by_their_exams_P_TRN_2(app, db, as_role, clock):
     with app.app_context():
