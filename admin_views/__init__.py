@@ -23,6 +23,7 @@ from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPena
 from .auth import PasswordView, to_sign_in
 from .careers import CareerMoveView
 from .context import policy_today
+from .dashboard import DashboardView
 from .dispatch import DispatchView
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
@@ -125,6 +126,8 @@ def init_admin(app) -> Admin:
         theme=Bootstrap4Theme(swatch=app.config["FLASK_ADMIN_SWATCH"], fluid=True),
         index_view=StartPage(name=_l("Home"), url="/admin"),
     )
+    admin.add_view(DashboardView(name=_l("Dashboard"), endpoint="dashboard",
+                                 url="/admin/dashboard"))
     for name, entity in ENTITIES.items():
         view_class = VIEW_CLASSES.get(name, EntityView)
         admin.add_view(view_class(entity, **VIEWS.get(name, {})))

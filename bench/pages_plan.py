@@ -117,8 +117,12 @@ def first_id(html: str, view_url: str) -> str | None:
 def work_pages(app, role: str, open_ids: dict[str, str | None]) -> list[Page]:
     """The start page and the work pages the role may open. `open_ids` holds the id of a
     record the role works on for the step pages (ticket, dispatch, return_visit)."""
+    from admin_views.dashboard import CHARTS
+
     views = entity_views(app)
     pages = [Page("start page", "/admin/")]
+    if role in CHARTS:
+        pages.append(Page("dashboard", "/admin/dashboard/"))
 
     def may(name: str, letter: str = "R") -> bool:
         return name in views and views[name].entity.grant(role).allows(letter)

@@ -47,3 +47,30 @@ def day_window(first: date, last: date, zone: str) -> tuple[datetime, datetime]:
     start = datetime.combine(first, time(), tz)
     end = datetime.combine(last + timedelta(days=1), time(), tz)
     return start, end
+
+
+def months_back(period: str, count: int) -> list[str]:
+    """The `count` months ending with `period`, oldest first."""
+    found = [period]
+    while len(found) < count:
+        found.insert(0, previous_period(found[0]))
+    return found
+
+
+def week_start(day: date) -> date:
+    """The Monday of the company's week holding `day` (a week runs Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
+
+
+def weeks_back(day: date, count: int) -> list[date]:
+    """The Mondays of the `count` weeks ending with the week of `day`, oldest first."""
+    last = week_start(day)
+    return [last - timedelta(weeks=back) for back in range(count - 1, -1, -1)]
+
+
+def same_days_last_month(day: date) -> tuple[date, date]:
+    """Last month from its first day to the day matching `day` (its last day when shorter):
+    the span a month so far is set against."""
+    first = first_day(previous_period(period_of(day)))
+    last = last_day(period_of(first))
+    return first, min(first.replace(day=min(day.day, last.day)), last)
