@@ -28,10 +28,12 @@ MISFITS = """(selector) => {
     const style = getComputedStyle(el);
     if (box.width <= 2 || box.height <= 2 || style.visibility === 'hidden') continue;
     if (el.type === 'checkbox' || el.type === 'radio') {
-      const label = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      const label = el.closest('label')
+        || (el.id && document.querySelector(`label[for="${el.id}"]`));
       if (label) box = label.getBoundingClientRect();
     }
-    const name = `${el.tagName} "${(el.innerText || el.value || el.name || '').trim().slice(0, 20)}"`;
+    const text = (el.innerText || el.value || el.name || '').trim().slice(0, 20);
+    const name = `${el.tagName} "${text}"`;
     if (box.left < -0.5 || box.right > width + 0.5)
       problems.push(`${name}: off-screen ${Math.round(box.left)}–${Math.round(box.right)}`);
     else if (box.height < 40)
