@@ -25,14 +25,15 @@ VIEWS: dict[str, dict] = {
         column_list=["project", "name", "floors"],
         column_searchable_list=["name"],
         column_filters=["project.name"],
-        column_default_sort="name",
+        column_default_sort=[("project_id", False), ("name_key", False)],  # 2栋 before 10栋
     ),
     "unit": dict(
         column_list=["building", "number", "floor", "area", "usage", "steward"],
         column_searchable_list=["number"],
         column_filters=["usage", "building.name", "steward.name"],
         column_editable_list=["usage"],
-        column_default_sort=[("building_id", False), ("number", False)],
+        # rooms in natural order (rules/ordering.py): 101, 102, …, 1001
+        column_default_sort=[("building_id", False), ("number_key", False)],
     ),
     "owner": dict(
         column_list=["name", "phone", "id_number", "preferred_channel", "wechat_id"],

@@ -501,6 +501,15 @@ class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExport
             abort(403)  # exists, but not one of this user's rows
         return row
 
+    def get_sortable_columns(self):
+        """A column sorts by its natural key where the model keeps one (a room number by
+        `number_key`: 101, 102, …, 1001; rules/ordering.py)."""
+        found = super().get_sortable_columns()
+        for name in found:
+            if isinstance(name, str) and f"{name}_key" in self.model.__table__.c:
+                found[name] = getattr(self.model, f"{name}_key")
+        return found
+
     def scaffold_auto_joins(self):
         """Join every to-one relationship a list or an export shows: no query per row, and
         a streamed CSV never lazy-loads after the request's session is gone."""

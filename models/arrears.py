@@ -141,19 +141,23 @@ def households(session: Session, today: date, filters: Filters,
                scope: sa.ColumnElement[bool] | None, offset: int = 0,
                limit: int | None = 50, with_bills: bool = True
                ) -> tuple[list[Household], int]:
-    """A page of households in arrears, the longest overdue first, and how many there are.
+    """A page of households in arrears, the longest overdue first (those overdue as long,
+    by building and room in natural order), and how many there are.
 
-    The households are grouped by ids alone and the page's ids joined to units, buildings,
-    projects, stewards and owners afterwards, in the same statement: a deep page costs the
-    grouping, not the names of every household before it. Their bills and last reminders
-    come in two more statements for the page only."""
+    The households are grouped by ids (and the room's sort key) alone and the page's ids
+    joined to units, buildings, projects, stewards and owners afterwards, in the same
+    statement: a deep page costs the grouping, not the names of every household before it.
+    Their bills and last reminders come in two more statements for the page only."""
     oldest = sa.func.min(Bill.due_date)
-    grouped = sa.select(Bill.unit_id, Bill.owner_id, sa.func.count().label("bills"),
+    grouped = sa.select(Bill.unit_id, Bill.owner_id, Unit.building_id, Unit.number_key,
+                        sa.func.count().label("bills"),
                         sa.func.sum(OWED).label("owed"), oldest.label("oldest"),
                         sa.func.count().over().label("total")) \
+        .join(Unit, Unit.id == Bill.unit_id) \
         .where(condition(today, filters, scope)) \
-        .group_by(Bill.unit_id, Bill.owner_id) \
-        .order_by(oldest, Bill.unit_id, Bill.owner_id).offset(offset)
+        .group_by(Bill.unit_id, Bill.owner_id, Unit.building_id, Unit.number_key) \
+        .order_by(oldest, Unit.building_id, Unit.number_key, Bill.unit_id, Bill.owner_id) \
+        .offset(offset)
     if limit is not None:
         grouped = grouped.limit(limit)
     page = grouped.subquery()
@@ -163,7 +167,8 @@ def households(session: Session, today: date, filters: Filters,
         .outerjoin(Owner, Owner.id == page.c.owner_id)
         .options(joinedload(Unit.building).joinedload(Building.project),
                  joinedload(Unit.steward))
-        .order_by(page.c.oldest, page.c.unit_id, page.c.owner_id)).all()
+        .order_by(page.c.oldest, page.c.building_id, page.c.number_key, page.c.unit_id,
+                  page.c.owner_id)).all()
     if not rows:
         return [], _count(session, today, filters, scope) if offset else 0
     found = [Household(unit, owner, bills, owed or Decimal(0), oldest_due)

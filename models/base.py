@@ -137,6 +137,33 @@ def schema_filter(dialect: str):
     return include
 
 
+def natural_key_column(source: str):
+    """A column holding the natural sort key of column `source` (rules/ordering.py), never
+    typed nor shown: the model sets it with its source (`keeps_natural_key`), and a Core
+    insert that leaves it out gets it from the inserted source."""
+    from rules.ordering import KEY_LENGTH, natural_key
+
+    def from_source(context) -> str:
+        return natural_key(context.get_current_parameters().get(source))
+
+    return mapped_column(sa.String(KEY_LENGTH), default=from_source, index=True,
+                         info={"system": True})
+
+
+def keeps_natural_key(source: str, key: str):
+    """A validator for `source` that keeps column `key` its natural sort key."""
+    from sqlalchemy.orm import validates
+
+    from rules.ordering import natural_key
+
+    @validates(source)
+    def keep(self, name, value):
+        setattr(self, key, natural_key(value))
+        return value
+
+    return keep
+
+
 def non_negative(column: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} >= 0", name=f"{column}_non_negative")
 
