@@ -11,9 +11,12 @@ model (admin_views/generated.py): list columns, details, filters on choices, boo
 dates, form validators from column info, scoped pickers.
 """
 
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 
-from .history import AUDIT_FORMATTERS
+from models import AuditEntry
+
+from .history import AUDIT_FORMATTERS, action_options, entity_options
 
 VIEWS: dict[str, dict] = {
     "project": dict(
@@ -203,9 +206,18 @@ VIEWS: dict[str, dict] = {
             for name in ("checklist_move_in", "checklist_renovation", "checklist_move_out")},
     ),
     "audit_entry": dict(
-        column_list=["at", "username", "action", "entity", "entity_id", "source", "changes"],
+        column_list=["at", "username", "action", "entity", "record_label", "source", "changes"],
+        column_details_list=["at", "username", "action", "entity", "record_label", "source",
+                             "changes", "change_set"],
+        column_labels={"username": _l("Who"), "entity": _l("Record type")},
         column_formatters=AUDIT_FORMATTERS,
-        column_filters=["username", "action", "entity", "at"],
+        # by the record's name (1栋-801, T202611-0001) or the person's (name or account)
+        column_searchable_list=["record_label", "actor_name", "username"],
+        column_filters=[
+            FilterEqual(AuditEntry.entity, _l("Record type"), options=entity_options),
+            FilterEqual(AuditEntry.action, _l("Action"), options=action_options),
+            "at",
+        ],
         column_default_sort=("at", True),
     ),
 }

@@ -90,13 +90,24 @@ class FilterConverter(sqla_filters.FilterConverter):
         _only_known_values(sqla_filters.EnumFilterNotInList),
     )
 
+    @filters.convert("enum")
+    def conv_enum(self, column, name, options=None, **kwargs):
+        """A closed set's filter offers its values by their labels, also on a related
+        record's column (a dispatch's department: 工程部, not engineering)."""
+        if not options and "choices" in getattr(column, "info", {}):
+            options = list(column.info["choices"])
+        return super().conv_enum(column, name, options, **kwargs)
+
     @filters.convert("utcdatetime")
     def conv_utc_datetime(self, column, name, **kwargs):
         return [f(column, name, **kwargs) for f in self.local_datetime_filters]
 
 
 def format_datetime(view, value, name=None) -> str:
-    return local(value).strftime(SHOWN)
+    """A list's, a details page's or an export's moment (admin_views/formats.py)."""
+    from .formats import moment
+
+    return moment(value)
 
 
 def format_yes_no(view, value, name=None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -19,6 +19,20 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def company_zone() -> str:
+    """The company's time zone (configuration; Asia/Shanghai outside an app)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config["COMPANY_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+
+
+def company_day(moment: datetime) -> date:
+    """A moment's day in the company's calendar: 23:00 UTC on 9 Nov is 10 Nov in Shanghai."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(company_zone())).date()
 
 
 def changed(obj, key: str) -> bool:
