@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -107,10 +107,6 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     @app.route("/")
     def home():
         return redirect(url_for("admin.index"))
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return render_template("403.html"), 403
 
     @app.errorhandler(413)
     def too_large(error):

@@ -117,6 +117,13 @@ class StartPage(AdminIndexView):
         return workflow.deadline_state(ticket.status, ticket.due_at, utcnow(), policy_today())
 
 
+def page_language() -> str:
+    """The HTML language of the page being rendered: zh-CN or en."""
+    from flask_babel import get_locale
+
+    return "zh-CN" if str(get_locale() or "").startswith("zh") else "en"
+
+
 def init_admin(app) -> Admin:
     check_declaration()
     i18n.install()
@@ -147,6 +154,8 @@ def init_admin(app) -> Admin:
 
     @app.context_processor
     def _labels():
-        return {"role_label": ROLE.label, "phone_menu": phone_menu.entries}
+        # the page's language, for what the browser words itself (the date pickers)
+        return {"role_label": ROLE.label, "phone_menu": phone_menu.entries,
+                "page_language": page_language()}
 
     return admin

@@ -18,6 +18,9 @@ from models import AuditEntry
 
 from .history import AUDIT_FORMATTERS, action_options, entity_options
 
+# A person's name is 姓名; a project's, a building's or a course's is 名称.
+PERSON_NAME = _l("Full name")
+
 VIEWS: dict[str, dict] = {
     "project": dict(
         column_list=["code", "name", "kind", "address"],
@@ -42,6 +45,7 @@ VIEWS: dict[str, dict] = {
         column_list=["name", "phone", "id_number", "preferred_channel", "wechat_id"],
         column_searchable_list=["name", "phone"],
         column_editable_list=["preferred_channel"],
+        column_labels={"name": PERSON_NAME},
         column_default_sort="name",
     ),
     "ownership": dict(
@@ -160,6 +164,7 @@ VIEWS: dict[str, dict] = {
         column_list=["employee_no", "name", "position", "department", "status", "supervisor",
                      "hire_date", "education", "hiring_check"],
         column_searchable_list=["employee_no", "name"],
+        column_labels={"name": PERSON_NAME},
         column_default_sort="employee_no",
     ),
     "user": dict(
@@ -206,10 +211,11 @@ VIEWS: dict[str, dict] = {
             for name in ("checklist_move_in", "checklist_renovation", "checklist_move_out")},
     ),
     "audit_entry": dict(
-        column_list=["at", "username", "action", "entity", "record_label", "source", "changes"],
-        column_details_list=["at", "username", "action", "entity", "record_label", "source",
+        column_list=["at", "actor_name", "action", "entity", "record_label", "source", "changes"],
+        column_details_list=["at", "actor_name", "action", "entity", "record_label", "source",
                              "changes", "change_set"],
-        column_labels={"username": _l("Who"), "entity": _l("Record type")},
+        # the person acting as 周静（admin）: their name, and the account they used
+        column_labels={"actor_name": _l("Who"), "entity": _l("Record type")},
         column_formatters=AUDIT_FORMATTERS,
         # by the record's name (1栋-801, T202611-0001) or the person's (name or account)
         column_searchable_list=["record_label", "actor_name", "username"],

@@ -182,5 +182,5 @@ def _changes_formatter(view, context, model, name):
 
 
 AUDIT_FORMATTERS = {"entity": _entity_formatter, "record_label": _record_formatter,
-                    "username": _actor_formatter, "action": _action_formatter,
+                    "actor_name": _actor_formatter, "action": _action_formatter,
                     "source": _source_formatter, "changes": _changes_formatter}
