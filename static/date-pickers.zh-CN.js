@@ -48,7 +48,7 @@
       return;
     }
     var $row = $('<div class="picker-clear" style="clear: both; text-align: right; padding: 4px 8px 0">' +
-                 '<button type="button" class="btn btn-sm btn-outline-secondary">清除</button></div>');
+                 '<button type="button" class="btn btn-sm btn-secondary">清除</button></div>');
     $row.find('button').on('click', function () {
       $input.val('').trigger('change');
       picker.hide();
