@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context, render_template, request
@@ -65,8 +66,14 @@ CONCURRENT = _l(CONCURRENT_ID)
 
 
 def request_id() -> str:
-    """The id the log files this request under ("-" outside a request)."""
-    return g.get("request_id", "-") if has_request_context() else "-"
+    """The id the log files this request under ("-" outside a request). A request refused
+    before it was given one (a form's CSRF check comes first) gets it here, so the page and
+    the X-Request-Id header name the same."""
+    if not has_request_context():
+        return "-"
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex[:12]
+    return g.request_id
 
 
 def _label(name: str) -> str:

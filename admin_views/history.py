@@ -177,8 +177,13 @@ def _changes_formatter(view, context, model, name):
     if entity_view is None:
         return model.changes or ""
     return Markup("<br>").join(
-        escape(f"{label}: {old} → {new}") for label, old, new in
+        escape(change_text(label, old, new)) for label, old, new in
         readable(entity_view, model, only_shown=False, look_up=False))
+
+
+def change_text(label: str, old: str, new: str) -> str:
+    """One field's change: "物业管家: 张伟 → 李娜"; a value set on a new record, "房号: 801"."""
+    return f"{label}: {old} → {new}" if old else f"{label}: {new}"
 
 
 AUDIT_FORMATTERS = {"entity": _entity_formatter, "record_label": _record_formatter,
