@@ -446,20 +446,20 @@ class EntityView(PickerWords, FormHelp, MaskedLookups, LiteralSearch, FieldWrite
         return super().update_model(form, model)
 
     def conflict_text(self, model, seen: int) -> str:
-        from .history import entries_of
+        from .history import entries_of, label_of, who
 
         newer = entries_of(model, since_version=seen)
         fields = []
         for entry in reversed(newer):
             for name in json.loads(entry.changes or "{}"):
-                label = str(self.column_labels.get(name, name))
+                label = label_of(self, name)
                 if label not in fields:
                     fields.append(label)
         return gettext(
             "%(who)s changed this record at %(when)s (%(fields)s) after you opened it. Your "
             "input is kept: check it against theirs and save again, or reload.",
-            who=model.updated_by or "?", when=format_datetime(self, model.updated_at),
-            fields="、".join(fields) or "—")
+            who=who(newer[0]) if newer else model.updated_by or "?",
+            when=format_datetime(self, model.updated_at), fields="、".join(fields) or "—")
 
     # ---- history ----------------------------------------------------------------------------
     def history(self, model) -> list[dict]:
