@@ -208,5 +208,5 @@ class ReturnVisit(Entity):
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:
-        day = company_day(self.visited_at) if self.visited_at else self.planned_on
-        return f"{self.owner} {day}" if day else str(self.owner)
+        moment = self.visited_at or self.planned_on
+        return f"{self.owner} {company_day(moment)}" if moment else str(self.owner)
