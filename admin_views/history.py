@@ -41,13 +41,26 @@ def entries_of(model, since_version: int | None = None) -> list[AuditEntry]:
 
 def who(entry: AuditEntry) -> str:
     """The person acting, as people read it: 周静（admin）; an owner on their page 业主 #12;
-    a command by its name (bill-run)."""
+    a scheduled or background job by its title; a command by its name (bill-run)."""
     from owner_page import actor_label
 
-    account = actor_label(entry.username)
+    account = _job_title(entry.username or "") or actor_label(entry.username)
     if entry.actor_name:
         return gettext("%(name)s (%(account)s)", name=entry.actor_name, account=account)
     return account
+
+
+def _job_title(actor: str) -> str | None:
+    """"schedule:month_bill_run" and "job:import_check" (jobs/) by their titles."""
+    from jobs import runner, schedule
+
+    kind, _, name = actor.partition(":")
+    if kind == "schedule" and name in schedule.SCHEDULES:
+        return gettext("Scheduled job: %(title)s",
+                       title=gettext(schedule.SCHEDULES[name].title))
+    if kind == "job" and name in runner.KINDS:
+        return gettext("Job: %(title)s", title=gettext(runner.KINDS[name].title))
+    return None
 
 
 def word(view, name: str, value, referred: str | None = None, look_up: bool = True) -> str:
