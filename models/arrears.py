@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from rules import billing
 
@@ -144,23 +144,25 @@ def households(session: Session, today: date, filters: Filters,
     """A page of households in arrears, the longest overdue first (those overdue as long,
     by building and room in natural order), and how many there are.
 
-    The households are grouped by ids (and the room's sort key) alone and the page's ids
-    joined to units, buildings, projects, stewards and owners afterwards, in the same
-    statement: a deep page costs the grouping, not the names of every household before it.
-    Their bills and last reminders come in two more statements for the page only."""
-    oldest = sa.func.min(Bill.due_date)
-    grouped = sa.select(Bill.unit_id, Bill.owner_id, Unit.building_id, Unit.number_key,
-                        sa.func.count().label("bills"),
-                        sa.func.sum(OWED).label("owed"), oldest.label("oldest"),
-                        sa.func.count().over().label("total")) \
-        .join(Unit, Unit.id == Bill.unit_id) \
+    The bills are grouped by ids alone, the households then ordered with their room's sort
+    key (one join of the grouped households to their units, not of every bill), and the
+    page's ids joined to units, buildings, projects, stewards and owners afterwards, in the
+    same statement: a deep page costs the grouping, not the names of every household before
+    it. Their bills and last reminders come in two more statements for the page only."""
+    grouped = sa.select(Bill.unit_id, Bill.owner_id, sa.func.count().label("bills"),
+                        sa.func.sum(OWED).label("owed"),
+                        sa.func.min(Bill.due_date).label("oldest")) \
         .where(condition(today, filters, scope)) \
-        .group_by(Bill.unit_id, Bill.owner_id, Unit.building_id, Unit.number_key) \
-        .order_by(oldest, Unit.building_id, Unit.number_key, Bill.unit_id, Bill.owner_id) \
-        .offset(offset)
+        .group_by(Bill.unit_id, Bill.owner_id).subquery()
+    room = aliased(Unit)  # the household's place in the order (the page loads its Unit below)
+    ordered = sa.select(*grouped.c, room.building_id, room.number_key,
+                        sa.func.count().over().label("total")) \
+        .join(room, room.id == grouped.c.unit_id) \
+        .order_by(grouped.c.oldest, room.building_id, room.number_key, grouped.c.unit_id,
+                  grouped.c.owner_id).offset(offset)
     if limit is not None:
-        grouped = grouped.limit(limit)
-    page = grouped.subquery()
+        ordered = ordered.limit(limit)
+    page = ordered.subquery()
     rows = session.execute(
         sa.select(Unit, Owner, page.c.bills, page.c.owed, page.c.oldest, page.c.total)
         .select_from(page).join(Unit, Unit.id == page.c.unit_id)
