@@ -1,11 +1,16 @@
-/* The date pickers in Chinese: loaded (from templates/admin/master.html) only on pages in
- * Chinese, after moment and before Flask-Admin's form script runs.
+/* The date pickers and the pickers' prompts in Chinese: loaded (from
+ * templates/admin/master.html) only on pages in Chinese, after moment and select2 and before
+ * Flask-Admin's form script runs.
  *
  * - moment gets a Chinese locale of its own (Flask-Admin ships moment without locales), so
  *   whatever it words (the daterangepicker's defaults) is Chinese; weeks start on Monday.
  * - every daterangepicker is given Chinese buttons (确定 / 取消), a 清除 button that empties
  *   the field, month names 一月…十二月, weekday heads 一 二 … 日, and a range written
  *   "2026-11-01 至 2026-11-30" (the server reads 至 as well as "to": admin_views/fields.py).
+ *
+ * - select2 (the pickers) says what it is doing in Chinese: 请再输入 1 个字, 正在查找…,
+ *   没有找到; a list filter's "one of" box (Flask-Admin's form script words it "Enter comma
+ *   separated values") too.
  *
  * The dates themselves stay YYYY-MM-DD (HH:mm): the forms and filters read that form.
  */
@@ -76,6 +81,38 @@
     $.fn.daterangepicker = chinese;
   }
 
+  var PROMPTS = {
+    formatNoMatches: function () { return '没有找到'; },
+    formatInputTooShort: function (input, min) { return '请再输入 ' + (min - input.length) + ' 个字'; },
+    formatInputTooLong: function (input, max) { return '请删去 ' + (input.length - max) + ' 个字'; },
+    formatSelectionTooBig: function (limit) { return '最多只能选 ' + limit + ' 项'; },
+    formatLoadMore: function () { return '正在加载更多…'; },
+    formatSearching: function () { return '正在查找…'; },
+    formatAjaxError: function () { return '查找失败，请稍后再试'; },
+    formatMatches: function (matches) { return '找到 ' + matches + ' 项'; }
+  };
+
+  function promptsInChinese() {
+    var original = $.fn.select2;
+    if (!original || original.inChinese) {
+      return;
+    }
+    $.extend(original.defaults, PROMPTS);
+    var chinese = function (options) {
+      if (options && typeof options === 'object' && options.tags) {
+        // a filter's "one of" box
+        options = $.extend({}, options, {
+          formatNoMatches: function () { return '输入要找的值，多个值用逗号分隔'; }
+        });
+      }
+      return original.apply(this, [options].concat(Array.prototype.slice.call(arguments, 1)));
+    };
+    $.extend(chinese, original);
+    chinese.inChinese = true;
+    $.fn.select2 = chinese;
+  }
+
+  promptsInChinese();
   // Flask-Admin's form script styles the fields when the page is ready; this runs first
   // (registered earlier), when the picker's own script has loaded.
   $(inChinese);

@@ -141,7 +141,7 @@ def test_the_date_pickers_get_their_chinese_words_only_on_chinese_pages(app, db,
     words = served.get_data(as_text=True)
     assert served.status_code == 200 and "javascript" in served.mimetype
     for expected in ("'确定'", "'取消'", "清除", "十二月", "日_一_二_三_四_五_六", "dow: 1",
-                     " 至 "):
+                     " 至 ", "没有找到", "正在查找"):
         assert expected in words
     assert "http" not in words  # nothing fetched from elsewhere
     english = client.get(url("work_log", "new/?lang=en")).get_data(as_text=True)

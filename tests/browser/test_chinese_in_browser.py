@@ -82,3 +82,22 @@ def test_in_english_the_pickers_keep_flask_admin_s_words(tab):
     picker = _open_picker(tab, "#day")
     assert _weekday_heads(picker)[0] in ("Su", "Mo")
     assert "清除" not in picker.inner_text()
+
+
+def test_a_searched_picker_prompts_in_chinese(tab):
+    """The unit picker names what it picks (请选择房屋) and asks for a character in Chinese,
+    not select2's "Please enter 1 or more character"."""
+    from playwright.sync_api import expect  # installed with the browser tests' fixtures
+
+    tab.sign_in("steward1")
+    tab.go("/admin/ticket/new/")
+    picker = tab.page.locator("#s2id_unit")
+    expect(picker.locator(".select2-chosen")).to_have_text("请选择房屋")
+    picker.locator(".select2-choice").click()
+    drop = tab.page.locator(".select2-drop-active")
+    expect(drop).to_contain_text("请再输入 1 个字")
+    drop.locator("input.select2-input").fill("801")
+    expect(drop.locator(".select2-result-label").first).to_contain_text("801")
+    drop.locator("input.select2-input").fill("无此房间")
+    expect(drop).to_contain_text("没有找到")
+    tab.screenshot("picker-zh")
