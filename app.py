@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -74,7 +74,9 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    # times are shown in the company's zone, whatever the browser's (admin_views/formats.py)
+    babel.init_app(app, locale_selector=select_locale,
+                   timezone_selector=lambda: app.config["COMPANY_TIMEZONE"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Please sign in to see this page.")
@@ -105,10 +107,6 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
     @app.route("/")
     def home():
         return redirect(url_for("admin.index"))
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return render_template("403.html"), 403
 
     @app.errorhandler(413)
     def too_large(error):

@@ -1,6 +1,7 @@
 """What a failure tells the user: a rule or a database refusal in words, never its SQL; and
-the pages a request gets when it cannot be served (400, 404, 500, 503), each showing the
-request id that the log files the details under.
+the pages a request gets when it cannot be served (400 — a form's expired CSRF token
+among them —, 403, 404, 405, 409, 500, 503), each in the reader's language with a heading,
+what happened, and the request id that the log files the details under.
 
 A failed write is rolled back before anything is said about it: the words are translated,
 translation reads the signed-in user, and the user's row cannot be read from a session
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
@@ -63,8 +66,14 @@ CONCURRENT = _l(CONCURRENT_ID)
 
 
 def request_id() -> str:
-    """The id the log files this request under ("-" outside a request)."""
-    return g.get("request_id", "-") if has_request_context() else "-"
+    """The id the log files this request under ("-" outside a request). A request refused
+    before it was given one (a form's CSRF check comes first) gets it here, so the page and
+    the X-Request-Id header name the same."""
+    if not has_request_context():
+        return "-"
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex[:12]
+    return g.request_id
 
 
 def _label(name: str) -> str:
@@ -199,9 +208,21 @@ def unavailable_words() -> str:
 
 
 # ---- pages for requests that cannot be served -----------------------------------------------
+# Each page's heading; its message says why and what to do.
+TITLES = {
+    400: _l("The request could not be used"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Not allowed this way"),
+    409: _l("Changed by someone else"),
+    500: _l("Something went wrong"),
+    503: _l("Not available at the moment"),
+}
+
+
 def _page(status: int, message: str):
-    return render_template("error.html", status=status, message=message,
-                           request_id=request_id()), status
+    return render_template("error.html", status=status, title=TITLES.get(status, status),
+                           message=message, request_id=request_id()), status
 
 
 def _rolled_back() -> None:
@@ -262,8 +283,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
+        if isinstance(error, CSRFError):
+            return _page(400, gettext(
+                "This form was open too long, or was sent from another page, so it was not "
+                "accepted; nothing was saved. Go back, reload the page and send it again."))
         return _page(400, gettext("The request was not understood: %(why)s",
                                   why=_bad_request_reason(error)))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _page(403, gettext("You do not have permission to do this."))
 
     @app.errorhandler(404)
     def not_found(error):

@@ -17,7 +17,7 @@ from models.people import ROLE, STAFF_STATUS
 from models.tickets import TICKET_STATUS
 from rules import workflow
 
-from . import i18n, landing, landing_loops, phone_menu, printing
+from . import history, i18n, landing, landing_loops, phone_menu, printing
 from .accounts import AccountView
 from .assessments import AnnualAssessmentView, MonthlyAssessmentView, RewardPenaltyView
 from .auth import PasswordView, to_sign_in
@@ -28,7 +28,7 @@ from .dispatch import DispatchView
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
 from .fields import format_datetime
-from .formats import money
+from .formats import day, moment, money
 from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
@@ -117,6 +117,13 @@ class StartPage(AdminIndexView):
         return workflow.deadline_state(ticket.status, ticket.due_at, utcnow(), policy_today())
 
 
+def page_language() -> str:
+    """The HTML language of the page being rendered: zh-CN or en."""
+    from flask_babel import get_locale
+
+    return "zh-CN" if str(get_locale() or "").startswith("zh") else "en"
+
+
 def init_admin(app) -> Admin:
     check_declaration()
     i18n.install()
@@ -141,9 +148,14 @@ def init_admin(app) -> Admin:
     printing.init_app(app)
 
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["who"] = history.who  # the person acting in an audit entry
 
     @app.context_processor
     def _labels():
-        return {"role_label": ROLE.label, "phone_menu": phone_menu.entries}
+        # the page's language, for what the browser words itself (the date pickers)
+        return {"role_label": ROLE.label, "phone_menu": phone_menu.entries,
+                "page_language": page_language()}
 
     return admin

@@ -46,7 +46,7 @@ def choices(filters: arrears.Filters, role: str) -> dict:
     buildings, and the stewards of the user's scope (none for a steward: it is them)."""
     projects = scoped_query(Project).order_by(Project.name).all()
     buildings = (scoped_query(Building).filter(Building.project_id == filters.project_id)
-                 .order_by(Building.name).all() if filters.project_id else [])
+                 .order_by(Building.name_key).all() if filters.project_id else [])
     stewards = (scoped_query(Staff).filter(Staff.position == "steward")
                 .order_by(Staff.employee_no).all() if role in ("admin", "supervisor") else [])
     return {"projects": projects, "buildings": buildings, "stewards": stewards}

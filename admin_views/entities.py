@@ -11,9 +11,15 @@ model (admin_views/generated.py): list columns, details, filters on choices, boo
 dates, form validators from column info, scoped pickers.
 """
 
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 
-from .history import AUDIT_FORMATTERS
+from models import AuditEntry
+
+from .history import AUDIT_FORMATTERS, action_options, entity_options
+
+# A person's name is 姓名; a project's, a building's or a course's is 名称.
+PERSON_NAME = _l("Full name")
 
 VIEWS: dict[str, dict] = {
     "project": dict(
@@ -25,19 +31,21 @@ VIEWS: dict[str, dict] = {
         column_list=["project", "name", "floors"],
         column_searchable_list=["name"],
         column_filters=["project.name"],
-        column_default_sort="name",
+        column_default_sort=[("project_id", False), ("name_key", False)],  # 2栋 before 10栋
     ),
     "unit": dict(
         column_list=["building", "number", "floor", "area", "usage", "steward"],
         column_searchable_list=["number"],
         column_filters=["usage", "building.name", "steward.name"],
         column_editable_list=["usage"],
-        column_default_sort=[("building_id", False), ("number", False)],
+        # rooms in natural order (rules/ordering.py): 101, 102, …, 1001
+        column_default_sort=[("building_id", False), ("number_key", False)],
     ),
     "owner": dict(
         column_list=["name", "phone", "id_number", "preferred_channel", "wechat_id"],
         column_searchable_list=["name", "phone"],
         column_editable_list=["preferred_channel"],
+        column_labels={"name": PERSON_NAME},
         column_default_sort="name",
     ),
     "ownership": dict(
@@ -156,6 +164,7 @@ VIEWS: dict[str, dict] = {
         column_list=["employee_no", "name", "position", "department", "status", "supervisor",
                      "hire_date", "education", "hiring_check"],
         column_searchable_list=["employee_no", "name"],
+        column_labels={"name": PERSON_NAME},
         column_default_sort="employee_no",
     ),
     "user": dict(
@@ -202,9 +211,19 @@ VIEWS: dict[str, dict] = {
             for name in ("checklist_move_in", "checklist_renovation", "checklist_move_out")},
     ),
     "audit_entry": dict(
-        column_list=["at", "username", "action", "entity", "entity_id", "source", "changes"],
+        column_list=["at", "actor_name", "action", "entity", "record_label", "source", "changes"],
+        column_details_list=["at", "actor_name", "action", "entity", "record_label", "source",
+                             "changes", "change_set"],
+        # the person acting as 周静（admin）: their name, and the account they used
+        column_labels={"actor_name": _l("Who"), "entity": _l("Record type")},
         column_formatters=AUDIT_FORMATTERS,
-        column_filters=["username", "action", "entity", "at"],
+        # by the record's name (1栋-801, T202611-0001) or the person's (name or account)
+        column_searchable_list=["record_label", "actor_name", "username"],
+        column_filters=[
+            FilterEqual(AuditEntry.entity, _l("Record type"), options=entity_options),
+            FilterEqual(AuditEntry.action, _l("Action"), options=action_options),
+            "at",
+        ],
         column_default_sort=("at", True),
     ),
 }

@@ -55,6 +55,27 @@ def _aware(value):
     return value
 
 
+# A date range as the Chinese date picker writes it ("2026-11-01 至 2026-11-30",
+# static/date-pickers.zh-CN.js); Flask-Admin reads "2026-11-01 to 2026-11-30".
+RANGE_WORDS = (" 至 ", " to ")
+
+
+def _range_in_either_language(filter_class):
+    """A between filter that reads a range written with 至 as well as with "to"."""
+
+    def plain(value):
+        return value.replace(*RANGE_WORDS) if isinstance(value, str) else value
+
+    return type(filter_class.__name__, (filter_class,), {
+        "clean": lambda self, value: filter_class.clean(self, plain(value)),
+        "validate": lambda self, value: filter_class.validate(self, plain(value))})
+
+
+def _ranges_read(filter_classes):
+    return tuple(_range_in_either_language(f) if "Between" in f.__name__ else f
+                 for f in filter_classes)
+
+
 def _in_company_zone(filter_class):
     """A datetime filter whose typed-in times are read in the company's zone."""
 
@@ -78,9 +99,10 @@ def _only_known_values(filter_class):
 
 
 class FilterConverter(sqla_filters.FilterConverter):
-    local_datetime_filters = tuple(
+    local_datetime_filters = _ranges_read(tuple(
         _in_company_zone(f) for f in sqla_filters.FilterConverter.datetime_filters
-    )
+    ))
+    date_filters = _ranges_read(sqla_filters.FilterConverter.date_filters)
 
     enum = (
         _only_known_values(sqla_filters.EnumEqualFilter),
@@ -90,16 +112,39 @@ class FilterConverter(sqla_filters.FilterConverter):
         _only_known_values(sqla_filters.EnumFilterNotInList),
     )
 
+    @filters.convert("enum")
+    def conv_enum(self, column, name, options=None, **kwargs):
+        """A closed set's filter offers its values by their labels, also on a related
+        record's column (a dispatch's department: 工程部, not engineering)."""
+        if not options and "choices" in getattr(column, "info", {}):
+            options = list(column.info["choices"])
+        return super().conv_enum(column, name, options, **kwargs)
+
     @filters.convert("utcdatetime")
     def conv_utc_datetime(self, column, name, **kwargs):
         return [f(column, name, **kwargs) for f in self.local_datetime_filters]
 
 
 def format_datetime(view, value, name=None) -> str:
-    return local(value).strftime(SHOWN)
+    """A list's, a details page's or an export's moment (admin_views/formats.py)."""
+    from .formats import moment
+
+    return moment(value)
 
 
 def format_yes_no(view, value, name=None) -> str:
     from flask_babel import gettext
 
     return gettext("Yes") if value else gettext("No")
+
+
+def yes_no_icon(view, value, name=None):
+    """A list's yes/no: Flask-Admin's icon, its tooltip in words (主业主：是, not
+    "is_primary: true")."""
+    from flask_babel import gettext
+    from markupsafe import Markup
+
+    label = view.column_labels.get(name, name) if view is not None else name
+    icon = "fa-check-circle" if value else "fa-minus-circle"
+    return Markup('<span class="fa {}" title="{}"></span>').format(
+        icon, gettext("%(field)s: %(value)s", field=label, value=format_yes_no(view, value)))

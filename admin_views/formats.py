@@ -1,12 +1,48 @@
-"""The one money formatter of the screens and templates (`|money`): the user's locale's way
-of writing yuan, e.g. ¥1,234.50."""
+"""The one formatter of money and the one of dates and times, for screens and templates
+(`|money`, `|moment`, `|day`), all through Flask-Babel: money in the user's locale's way of
+writing yuan (¥1,234.50); a moment in the company's time zone (Flask-Babel's time zone is the
+company's, app.py), never its stored UTC; a calendar day as YYYY-MM-DD."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_currency
+from flask_babel import format_currency, format_date, format_datetime
+
+MOMENT = "yyyy-MM-dd HH:mm"
+DAY = "yyyy-MM-dd"
 
 
-def money(value: Decimal | int | None) -> str:
-    return "" if value is None else format_currency(value, "CNY")
+def money(value: Decimal | int | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):  # a stored amount read back from JSON (the audit trail)
+        try:
+            value = Decimal(value)
+        except InvalidOperation:
+            return value
+    return format_currency(value, "CNY")
+
+
+def moment(value: datetime | str | None) -> str:
+    """A moment in time as the company's clock read it: 2026-11-10 07:00."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):  # an ISO time read back from JSON (the audit trail)
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return format_datetime(value, MOMENT)
+    return day(value)
+
+
+def day(value: date | datetime | None) -> str:
+    """A calendar day; a moment's day in the company's calendar."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, DAY)
+    return format_date(value, DAY)

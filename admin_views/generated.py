@@ -44,8 +44,15 @@ from .auth import to_sign_in
 from .context import current_role
 from .exports import SafeExports
 from .field_access import FieldWrites
-from .fields import FilterConverter, ModelConverter, format_datetime, format_yes_no
+from .fields import (
+    FilterConverter,
+    ModelConverter,
+    format_datetime,
+    format_yes_no,
+    yes_no_icon,
+)
 from .form_help import FormHelp
+from .form_words import PickerWords
 from .formats import money
 from .labels import FIELD_LABELS
 from .masking import MaskedLookups, MaskedPickerFields, mask, personal_value, reveals_personal
@@ -94,6 +101,10 @@ def refusal_text(error: Exception) -> str:
     return errors.explain(error)
 
 
+# A rule's parameters that are sums of money (rules/billing.py, models/guards.py).
+MONEY_PARAMETERS = ("amount", "owed", "paid")
+
+
 def _worded(name: str, value):
     """A rule's parameter in words: ticket states and steps are codes in `rules/`."""
     from models.people import DEPARTMENT, POSITION
@@ -104,6 +115,8 @@ def _worded(name: str, value):
         return str(TICKET_STATUS.label(value))
     if name == "step" and value in STEPS:
         return gettext(STEPS[value].label)
+    if name in MONEY_PARAMETERS:
+        return money(value)
     if name == "department" and value in DEPARTMENT:
         return str(DEPARTMENT.label(value))
     if name in ("position", "next") and value in POSITION:
@@ -192,7 +205,8 @@ class ScopedAjaxLoader(MaskedPickerFields, QueryAjaxModelLoader):
             return self.get_query().filter(self.model.id == as_id(pk)).one_or_none()
 
 
-class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExports, ModelView):
+class EntityView(PickerWords, FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExports,
+                 ModelView):
     """An admin view for one entity of the access declaration."""
 
     page_size = PAGE_SIZE
@@ -204,7 +218,8 @@ class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExport
     column_auto_select_related = True
     model_form_converter = ModelConverter
     filter_converter = FilterConverter()
-    column_type_formatters = typefmt.BASE_FORMATTERS | {datetime: format_datetime}
+    column_type_formatters = typefmt.BASE_FORMATTERS | {datetime: format_datetime,
+                                                        bool: yes_no_icon}
     column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {
         datetime: format_datetime, bool: format_yes_no}
     column_type_formatters_export = typefmt.EXPORT_FORMATTERS | {
@@ -431,20 +446,20 @@ class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExport
         return super().update_model(form, model)
 
     def conflict_text(self, model, seen: int) -> str:
-        from .history import entries_of
+        from .history import entries_of, label_of, who
 
         newer = entries_of(model, since_version=seen)
         fields = []
         for entry in reversed(newer):
             for name in json.loads(entry.changes or "{}"):
-                label = str(self.column_labels.get(name, name))
+                label = label_of(self, name)
                 if label not in fields:
                     fields.append(label)
         return gettext(
             "%(who)s changed this record at %(when)s (%(fields)s) after you opened it. Your "
             "input is kept: check it against theirs and save again, or reload.",
-            who=model.updated_by or "?", when=format_datetime(self, model.updated_at),
-            fields="、".join(fields) or "—")
+            who=who(newer[0]) if newer else model.updated_by or "?",
+            when=format_datetime(self, model.updated_at), fields="、".join(fields) or "—")
 
     # ---- history ----------------------------------------------------------------------------
     def history(self, model) -> list[dict]:
@@ -500,6 +515,15 @@ class EntityView(FormHelp, MaskedLookups, LiteralSearch, FieldWrites, SafeExport
         if row is None and db.session.get(self.model, pk) is not None:
             abort(403)  # exists, but not one of this user's rows
         return row
+
+    def get_sortable_columns(self):
+        """A column sorts by its natural key where the model keeps one (a room number by
+        `number_key`: 101, 102, …, 1001; rules/ordering.py)."""
+        found = super().get_sortable_columns()
+        for name in found:
+            if isinstance(name, str) and f"{name}_key" in self.model.__table__.c:
+                found[name] = getattr(self.model, f"{name}_key")
+        return found
 
     def scaffold_auto_joins(self):
         """Join every to-one relationship a list or an export shows: no query per row, and

@@ -90,7 +90,7 @@ class ImportView(BaseView):
 
     @expose("/template.xlsx")
     def template(self):
-        return Response(importing.template(), mimetype=XLSX, headers={
+        return Response(importing.template(gettext), mimetype=XLSX, headers={
             "Content-Disposition": "attachment; filename=import-template.xlsx"})
 
     @expose("/undo/<int:batch_id>/", methods=("POST",))

@@ -75,11 +75,12 @@ class MaskedLookups:
         self.__dict__["_all_search_fields"] = value
 
     def search_placeholder(self):
-        # the search box names only the fields searched
-        if reveals_personal():
-            return super().search_placeholder()
+        """The search box names the fields searched (for a role that sees a personal field
+        masked, not that one): 姓名、电话."""
+        from flask_babel import gettext
+
         names = [getattr(field, "key", str(field)) for field, _path in self._search_fields or []]
-        return ", ".join(str(self.column_labels.get(n, n)) for n in names) or None
+        return gettext(", ").join(str(self.column_labels.get(n, n)) for n in names) or None
 
     @property
     def _sortable_columns(self):

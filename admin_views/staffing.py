@@ -61,7 +61,8 @@ class StaffView(EntityView):
     def __init__(self, entity, **declared):
         declared["column_formatters"] = {
             **declared.get("column_formatters", {}), "hiring_check": _check_summary}
-        declared["column_labels"] = {"hiring_check": _l("Hiring requirements")}
+        declared["column_labels"] = {**declared.get("column_labels", {}),
+                                     "hiring_check": _l("Hiring requirements")}
         super().__init__(entity, **declared)
 
     def _prepare_columns(self) -> None:

@@ -34,8 +34,7 @@ def figures_lines(summary) -> list[str]:
     if not kept:
         return []
     figures = summaries.Figures.from_stored(kept)
-    return [gettext(message, **params)
-            for message, params in summaries.compose(figures, with_logs=False)]
+    return service.sentences(figures, with_logs=False)
 
 
 def _figures(view, context, model, name):

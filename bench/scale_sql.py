@@ -124,12 +124,14 @@ SELECT p, p, '物业服务费', 'per_m2', 2.35 + (p % 4) * 0.5, DATE '2024-01-01
        {STAMP}
 FROM generate_series(1, {z.projects}) AS p"""),
         ("building", f"""
-INSERT INTO building (id, project_id, name, floors, {ENTITY_COLS})
-SELECT b, 1 + (b - 1) * {z.projects} / {z.buildings}, b || '栋', 25, {STAMP}
+INSERT INTO building (id, project_id, name, name_key, floors, {ENTITY_COLS})
+SELECT b, 1 + (b - 1) * {z.projects} / {z.buildings}, b || '栋', lpad(b::text, 10, '0') || '栋',
+       25, {STAMP}
 FROM generate_series(1, {z.buildings}) AS b"""),
         ("unit", f"""
-INSERT INTO unit (id, building_id, number, floor, area, usage, steward_id, {ENTITY_COLS})
-SELECT u, b, ((k / 4) + 1)::text || lpad((k % 4 + 1)::text, 2, '0'), k / 4 + 1,
+INSERT INTO unit (id, building_id, number, number_key, floor, area, usage, steward_id,
+                  {ENTITY_COLS})
+SELECT u, b, room, lpad(room, 10, '0'), k / 4 + 1,
        60 + ((u * 7919) % 9000) / 100.0,
        CASE WHEN u % 10 < 7 THEN 'owner_occupied' WHEN u % 10 < 9 THEN 'rented'
             ELSE 'vacant' END,
@@ -137,7 +139,8 @@ SELECT u, b, ((k / 4) + 1)::text || lpad((k % 4 + 1)::text, 2, '0'), k / 4 + 1,
 FROM generate_series(1, {z.units}) AS u,
      LATERAL (SELECT 1 + (u - 1) * {z.buildings} / {z.units} AS b) AS bb,
      LATERAL (SELECT u - 1 - ((b - 1) * {z.units} + {z.buildings} - 1) / {z.buildings} AS k
-             ) AS kk"""),
+             ) AS kk,
+     LATERAL (SELECT ((k / 4) + 1)::text || lpad((k % 4 + 1)::text, 2, '0') AS room) AS r"""),
         ("unit_assignment", """
 INSERT INTO unit_assignment (id, unit_id, steward_id, start_on, end_on)
 SELECT id, id, steward_id, NULL, NULL FROM unit"""),

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from rules import billing
 
@@ -141,29 +141,36 @@ def households(session: Session, today: date, filters: Filters,
                scope: sa.ColumnElement[bool] | None, offset: int = 0,
                limit: int | None = 50, with_bills: bool = True
                ) -> tuple[list[Household], int]:
-    """A page of households in arrears, the longest overdue first, and how many there are.
+    """A page of households in arrears, the longest overdue first (those overdue as long,
+    by building and room in natural order), and how many there are.
 
-    The households are grouped by ids alone and the page's ids joined to units, buildings,
-    projects, stewards and owners afterwards, in the same statement: a deep page costs the
-    grouping, not the names of every household before it. Their bills and last reminders
-    come in two more statements for the page only."""
-    oldest = sa.func.min(Bill.due_date)
+    The bills are grouped by ids alone, the households then ordered with their room's sort
+    key (one join of the grouped households to their units, not of every bill), and the
+    page's ids joined to units, buildings, projects, stewards and owners afterwards, in the
+    same statement: a deep page costs the grouping, not the names of every household before
+    it. Their bills and last reminders come in two more statements for the page only."""
     grouped = sa.select(Bill.unit_id, Bill.owner_id, sa.func.count().label("bills"),
-                        sa.func.sum(OWED).label("owed"), oldest.label("oldest"),
-                        sa.func.count().over().label("total")) \
+                        sa.func.sum(OWED).label("owed"),
+                        sa.func.min(Bill.due_date).label("oldest")) \
         .where(condition(today, filters, scope)) \
-        .group_by(Bill.unit_id, Bill.owner_id) \
-        .order_by(oldest, Bill.unit_id, Bill.owner_id).offset(offset)
+        .group_by(Bill.unit_id, Bill.owner_id).subquery()
+    room = aliased(Unit)  # the household's place in the order (the page loads its Unit below)
+    ordered = sa.select(*grouped.c, room.building_id, room.number_key,
+                        sa.func.count().over().label("total")) \
+        .join(room, room.id == grouped.c.unit_id) \
+        .order_by(grouped.c.oldest, room.building_id, room.number_key, grouped.c.unit_id,
+                  grouped.c.owner_id).offset(offset)
     if limit is not None:
-        grouped = grouped.limit(limit)
-    page = grouped.subquery()
+        ordered = ordered.limit(limit)
+    page = ordered.subquery()
     rows = session.execute(
         sa.select(Unit, Owner, page.c.bills, page.c.owed, page.c.oldest, page.c.total)
         .select_from(page).join(Unit, Unit.id == page.c.unit_id)
         .outerjoin(Owner, Owner.id == page.c.owner_id)
         .options(joinedload(Unit.building).joinedload(Building.project),
                  joinedload(Unit.steward))
-        .order_by(page.c.oldest, page.c.unit_id, page.c.owner_id)).all()
+        .order_by(page.c.oldest, page.c.building_id, page.c.number_key, page.c.unit_id,
+                  page.c.owner_id)).all()
     if not rows:
         return [], _count(session, today, filters, scope) if offset else 0
     found = [Household(unit, owner, bills, owed or Decimal(0), oldest_due)

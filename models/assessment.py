@@ -154,7 +154,7 @@ class RewardPenalty(Entity):
     monthly_assessment: Mapped[MonthlyAssessment | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.staff} {self.kind}"
+        return f"{self.staff} {REWARD_PENALTY_KIND.label(self.kind)}"
 
 
 class CareerMove(Entity):
@@ -186,4 +186,4 @@ class CareerMove(Entity):
     reward_penalty: Mapped[RewardPenalty | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.staff} {self.kind} {self.effective_on}"
+        return f"{self.staff} {CAREER_MOVE_KIND.label(self.kind)} {self.effective_on}"

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -68,12 +70,87 @@ def _secret_changes(obj, inspected) -> dict:
     return changes
 
 
-def _entry(obj, action: str, changes: dict, stamp: dict) -> dict:
+def _entry(session: Session, obj, action: str, changes: dict, stamp: dict) -> dict:
+    names = _reference_names(session, obj, changes)
     return {**stamp, "action": action, "entity": obj.__tablename__, "entity_id": obj.id,
-            "entity_version": obj.version, "changes": json.dumps(changes, ensure_ascii=False)}
+            "entity_version": obj.version, "changes": json.dumps(changes, ensure_ascii=False),
+            "record_label": name_of(obj),
+            "names": json.dumps(names, ensure_ascii=False) if names else None}
+
+
+LABEL_LENGTH = 200
+
+
+def name_of(record) -> str | None:
+    """A record as people name it (its `__str__`), cut to the column; None when it cannot
+    be named now (a reference already gone)."""
+    if record is None:
+        return None
+    try:
+        return str(record)[:LABEL_LENGTH] or None
+    except Exception:  # noqa: BLE001 - a name is a courtesy; the entry is written regardless
+        return None
+
+
+@cache
+def _references(model: type) -> dict[str, type]:
+    """Foreign key column → the class it refers to, for `model`'s many-to-one references."""
+    found = {}
+    for relation in sa.inspect(model).relationships:
+        if relation.direction.name == "MANYTOONE" and len(relation.local_columns) == 1:
+            found[next(iter(relation.local_columns)).key] = relation.mapper.class_
+    return found
+
+
+def _reference_names(session: Session, obj, changes: dict) -> dict:
+    """The names of the records a changed reference pointed to before and after:
+    {"owner_id": ["张三", "李四"]}. Read from the session's identity map where they are
+    there (they usually are: the form or the page loaded them)."""
+    names = {}
+    for key, target in _references(type(obj)).items():
+        pair = changes.get(key)
+        if not isinstance(pair, list):
+            continue
+        found = [name_of(session.get(target, value)) if value is not None else None
+                 for value in pair]
+        if any(found):
+            names[key] = found
+    return names
+
+
+def actor_name() -> str | None:
+    """The name of the signed-in person acting (their staff record's), if they have one."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if has_request_context() and current_user and current_user.is_authenticated:
+        staff = getattr(current_user, "staff", None)
+        return staff.name if staff is not None else None
+    return None
 
 
 def _after_flush(session: Session, flush_context) -> None:
+    with _company_language():
+        rows = _rows(session)
+    if rows:
+        session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+
+
+@contextmanager
+def _company_language():
+    """Names kept in the trail are written in the company's language, whoever acted (a
+    reward's kind reads 绩效奖金 though an English reader saved it)."""
+    from flask import current_app, has_app_context
+    from flask_babel import force_locale
+
+    if not has_app_context():
+        yield
+        return
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
+
+
+def _rows(session: Session) -> list[dict]:
     rows = []
     set_id, source = None, None
     for state_set, action in ((session.new, "create"), (session.dirty, "update"),
@@ -84,7 +161,7 @@ def _after_flush(session: Session, flush_context) -> None:
             if set_id is None:
                 set_id, source = change_set()
                 stamp = {"change_set": set_id, "source": source, "at": utcnow(),
-                         "username": current_actor()}
+                         "username": current_actor(), "actor_name": actor_name()}
             inspected = sa.inspect(obj)
             changes = {}
             for column in _columns(obj):
@@ -110,9 +187,8 @@ def _after_flush(session: Session, flush_context) -> None:
                 changes |= _secret_changes(obj, inspected)
             if action == "update" and not changes:
                 continue
-            rows.append(_entry(obj, action, changes, stamp))
-    if rows:
-        session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+            rows.append(_entry(session, obj, action, changes, stamp))
+    return rows
 
 
 def record_bulk(session: Session, entity: str, summary: dict) -> None:
@@ -120,6 +196,7 @@ def record_bulk(session: Session, entity: str, summary: dict) -> None:
     set_id, source = change_set()
     session.connection().execute(sa.insert(AuditEntry.__table__), [{
         "change_set": set_id, "source": source, "at": utcnow(), "username": current_actor(),
+        "actor_name": actor_name(),
         "action": "bulk", "entity": entity, "entity_id": None, "entity_version": None,
         "changes": json.dumps(summary, ensure_ascii=False),
     }])
@@ -130,6 +207,8 @@ def record_account_event(session: Session, user, action: str) -> None:
     set_id, source = change_set()
     session.connection().execute(sa.insert(AuditEntry.__table__), [{
         "change_set": set_id, "source": source, "at": utcnow(), "username": user.username,
+        "actor_name": user.staff.name if user.staff is not None else None,
+        "record_label": name_of(user),
         "action": action, "entity": user.__tablename__, "entity_id": user.id,
         "entity_version": user.version, "changes": "{}",
     }])

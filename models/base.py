@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -19,6 +19,20 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def company_zone() -> str:
+    """The company's time zone (configuration; Asia/Shanghai outside an app)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config["COMPANY_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+
+
+def company_day(moment: datetime) -> date:
+    """A moment's day in the company's calendar: 23:00 UTC on 9 Nov is 10 Nov in Shanghai."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(company_zone())).date()
 
 
 def changed(obj, key: str) -> bool:
@@ -135,6 +149,33 @@ def schema_filter(dialect: str):
         return not (type_ == "index" and dialect != "postgresql" and not reflected
                     and obj.dialect_options["postgresql"]["using"] == "gin")
     return include
+
+
+def natural_key_column(source: str):
+    """A column holding the natural sort key of column `source` (rules/ordering.py), never
+    typed nor shown: the model sets it with its source (`keeps_natural_key`), and a Core
+    insert that leaves it out gets it from the inserted source."""
+    from rules.ordering import KEY_LENGTH, natural_key
+
+    def from_source(context) -> str:
+        return natural_key(context.get_current_parameters().get(source))
+
+    return mapped_column(sa.String(KEY_LENGTH), default=from_source, index=True,
+                         info={"system": True})
+
+
+def keeps_natural_key(source: str, key: str):
+    """A validator for `source` that keeps column `key` its natural sort key."""
+    from sqlalchemy.orm import validates
+
+    from rules.ordering import natural_key
+
+    @validates(source)
+    def keep(self, name, value):
+        setattr(self, key, natural_key(value))
+        return value
+
+    return keep
 
 
 def non_negative(column: str) -> sa.CheckConstraint:

@@ -9,7 +9,18 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import DERIVED, Choices, Entity, choice, non_negative, positive, ref, trigram, utcnow
+from .base import (
+    DERIVED,
+    Choices,
+    Entity,
+    choice,
+    company_day,
+    non_negative,
+    positive,
+    ref,
+    trigram,
+    utcnow,
+)
 from .people import Staff
 from .property import Owner, Project, Unit
 
@@ -157,4 +168,4 @@ class ArrearsReminder(Entity):
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.bill} {self.reminded_at:%Y-%m-%d}"
+        return f"{self.bill} {company_day(self.reminded_at)}"

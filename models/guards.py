@@ -382,7 +382,10 @@ EXAMPLES = 3
 
 def _referrers(session: Session, record) -> list[str]:
     """What still refers to `record` — except its own children, which go with it (a ticket's
-    events) and records deleted in the same flush — as "N label (example, …)"."""
+    events) and records deleted in the same flush — as "14 bills (…)", 账单 14 条（…）, in the
+    reader's language (the refusal is shown to the one who asked)."""
+    from flask_babel import gettext
+
     from access import BY_MODEL  # labels for people; imported late, access imports models
 
     mapper = sa.inspect(type(record))
@@ -409,7 +412,8 @@ def _referrers(session: Session, record) -> list[str]:
             label = str(entity.label) if entity else table.name
             examples = "、".join(str(row) for row in rows[:EXAMPLES])
             more = "…" if total > EXAMPLES else ""
-            found.append(f"{total} × {label} ({examples}{more})")
+            found.append(gettext("%(count)s %(what)s (%(examples)s)", count=total, what=label,
+                                 examples=examples + more))
     return found
 
 
@@ -418,7 +422,14 @@ def _safe_delete(session: Session, record) -> None:
     if found:
         raise Refused(N_("%(record)s cannot be deleted while these refer to it: %(what)s. "
                          "Delete or change them first."), record=str(record),
-                      what="; ".join(found))
+                      what=_separated(found))
+
+
+def _separated(parts: list[str]) -> str:
+    """Parts of a sentence one after another: "; " in English, "；" in Chinese."""
+    from flask_babel import gettext
+
+    return gettext("; ").join(parts)
 
 
 # ---- return visits: the survey, and no confirmed month's satisfaction changed (P-KPI-1) ----

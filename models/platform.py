@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rules.procedures import checklist_text
 
-from .base import Base, Choices, Entity, choice, utcnow
+from .base import Base, Choices, Entity, choice, trigram, utcnow
 
 D = Decimal
 SATISFACTION_SCALE = Choices(
@@ -142,8 +142,17 @@ class AuditEntry(Base):
     entity_version: Mapped[int | None]  # the record's version after this change
     changes: Mapped[str | None] = mapped_column(sa.Text)  # {"field": [old, new]} as JSON
     source: Mapped[str | None] = mapped_column(sa.String(20))
+    # Names as they were when the entry was written, so the trail reads (and is searched)
+    # without a query per row: the record's, the person acting's (their staff record), and
+    # those of the records a changed reference pointed to ({"owner_id": [old, new]}, JSON).
+    record_label: Mapped[str | None] = mapped_column(sa.String(200))
+    actor_name: Mapped[str | None] = mapped_column(sa.String(100))
+    names: Mapped[str | None] = mapped_column(sa.Text)
 
-    __table_args__ = (sa.Index("ix_audit_entry_entity", "entity", "entity_id"),)
+    __table_args__ = (sa.Index("ix_audit_entry_entity", "entity", "entity_id"),
+                      trigram("audit_entry", "record_label"),
+                      trigram("audit_entry", "actor_name"),
+                      trigram("audit_entry", "username"))
 
     def __str__(self) -> str:
-        return f"{self.entity}#{self.entity_id} {self.action}"
+        return self.record_label or f"{self.entity} #{self.entity_id}"

@@ -10,7 +10,17 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Choices, Entity, choice, positive, ref, trigram
+from .base import (
+    Base,
+    Choices,
+    Entity,
+    choice,
+    keeps_natural_key,
+    natural_key_column,
+    positive,
+    ref,
+    trigram,
+)
 
 if TYPE_CHECKING:
     from .people import Staff
@@ -67,6 +77,9 @@ class Building(Entity):
     project_id: Mapped[int] = ref("project.id")
     name: Mapped[str] = mapped_column(sa.String(50), index=True)
     floors: Mapped[int | None]
+    # 2栋 before 10栋 (rules/ordering.py)
+    name_key: Mapped[str] = natural_key_column("name")
+    _keep_name_key = keeps_natural_key("name", "name_key")
 
     project: Mapped[Project] = relationship(back_populates="buildings")
     units: Mapped[list[Unit]] = relationship(back_populates="building")
@@ -81,6 +94,8 @@ class Unit(Entity):
         sa.UniqueConstraint("building_id", "number"),
         positive("area"),
         trigram("unit", "number"),
+        # the unit list's order: by building, rooms in natural order
+        sa.Index("ix_unit_building_id_number_key", "building_id", "number_key"),
     )
 
     building_id: Mapped[int] = ref("building.id")
@@ -89,6 +104,9 @@ class Unit(Entity):
     area: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), info={"min": Decimal("0.01")})
     usage: Mapped[str] = choice(UNIT_USAGE, default="owner_occupied", index=True)
     steward_id: Mapped[int | None] = ref("staff.id", nullable=True)
+    # 101, 102, …, 1001 (rules/ordering.py)
+    number_key: Mapped[str] = natural_key_column("number")
+    _keep_number_key = keeps_natural_key("number", "number_key")
 
     # Joined always: a unit is shown as "building-number" everywhere it appears.
     building: Mapped[Building] = relationship(back_populates="units", lazy="joined")

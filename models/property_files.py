@@ -73,14 +73,13 @@ LOADED = {
 
 
 def building_order():
-    """Buildings in natural order: 2栋 before 10栋 (names of one pattern differ in length)."""
-    return (sa.func.length(Building.name), Building.name)
+    """Buildings in natural order: 2栋 before 10栋 (rules/ordering.py)."""
+    return (Building.name_key,)
 
 
 def room_order():
-    """Rooms in natural order: 101, 102, …, 1001 (numbers of one floor plan differ in
-    length before they differ in digits)."""
-    return (sa.func.length(Unit.number), Unit.number)
+    """Rooms in natural order: 101, 102, …, 1001 (rules/ordering.py)."""
+    return (Unit.number_key,)
 
 
 def unit_label(unit: Unit) -> str:

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from rules import periods
 from rules.billing import collection_rate
 from rules.policy import DEFAULT, Policy
 
+from .base import company_day, company_zone  # noqa: F401 - company_zone: read from here too
 from .fees import Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
@@ -27,16 +27,9 @@ from .tickets import ReturnVisit, Ticket
 from .training import TrainingProgram, TrainingResult, TrainingSession
 
 
-def company_zone() -> str:
-    """The company's time zone (configuration; Asia/Shanghai outside an app)."""
-    from flask import current_app, has_app_context
-
-    return current_app.config["COMPANY_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
-
-
 def local_date(moment: datetime) -> date:
     """The company's calendar day of a moment."""
-    return moment.astimezone(ZoneInfo(company_zone())).date()
+    return company_day(moment)
 
 
 def company_today() -> date:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, Entity, choice, ref
+from .base import Choices, Entity, choice, company_day, ref
 from .people import Staff
 from .property import Project
 from .tickets import HANDLING_DEPARTMENT
@@ -39,7 +39,7 @@ class Patrol(Entity):
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.area} {self.patrolled_at:%Y-%m-%d}"
+        return f"{self.area} {company_day(self.patrolled_at)}"
 
 
 class Hazard(Entity):
@@ -79,4 +79,4 @@ class Incident(Entity):
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.occurred_at:%Y-%m-%d}"
+        return f"{INCIDENT_KIND.label(self.kind)} {company_day(self.occurred_at)}"

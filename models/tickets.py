@@ -9,7 +9,18 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import DERIVED, Choices, Entity, between, choice, non_negative, ref, trigram, utcnow
+from .base import (
+    DERIVED,
+    Choices,
+    Entity,
+    between,
+    choice,
+    company_day,
+    non_negative,
+    ref,
+    trigram,
+    utcnow,
+)
 from .people import Staff
 from .property import CONTACT_CHANNEL, Owner, Unit
 
@@ -155,7 +166,9 @@ class TicketEvent(Entity):
     dispatch: Mapped[Dispatch | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.ticket_id}: {self.from_status or ''} → {self.to_status or ''}"
+        if not self.to_status or self.to_status == self.from_status:
+            return f"{self.ticket} {company_day(self.at) if self.at else ''}".strip()  # a note
+        return f"{self.ticket} → {TICKET_STATUS.label(self.to_status)}"
 
 
 class ReturnVisit(Entity):
@@ -196,4 +209,4 @@ class ReturnVisit(Entity):
 
     def __str__(self) -> str:
         moment = self.visited_at or self.planned_on
-        return f"{self.owner} {moment:%Y-%m-%d}" if moment else str(self.owner)
+        return f"{self.owner} {company_day(moment)}" if moment else str(self.owner)

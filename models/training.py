@@ -69,4 +69,4 @@ class TrainingResult(Entity):
     staff: Mapped[Staff] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.staff} #{self.attempt}"
+        return str(_l("%(staff)s, attempt %(attempt)s", staff=self.staff, attempt=self.attempt))

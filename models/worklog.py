@@ -55,4 +55,4 @@ class Summary(Entity):
     steward: Mapped[Staff] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.steward} {self.kind} {self.period_start}"
+        return f"{self.steward} {SUMMARY_KIND.label(self.kind)} {self.period_start}"

@@ -151,8 +151,8 @@ def compose(figures: Figures, with_logs: bool = True) -> list[Sentence]:
     else:
         sentences.append((N_("Collection: %(collected)s collected of %(receivable)s "
                              "receivable (%(rate)s %%)."),
-                          {"collected": f"{figures.collected:.2f}",
-                           "receivable": f"{figures.receivable:.2f}",
+                          {"collected": figures.collected,  # money: worded by the caller
+                           "receivable": figures.receivable,
                            "rate": str(figures.collection_rate)}))
     for day, needs, handled, feedback in figures.log_lines if with_logs else ():
         sentences.append((N_("%(day)s — received: %(needs)s; handled: %(handled)s; "

@@ -476,13 +476,15 @@ def error_report(plan_: Plan, translate) -> bytes:
     text goes back as text (services/cells.py), never as a formula."""
     columns = list(HEADERS)
     return cells.xlsx(
-        [translate("Line"), *(HEADERS[c][0] for c in columns), translate("error")],
+        [translate("Line"), *(HEADERS[c][0] for c in columns), translate(N_("What is wrong"))],
         ([row.line, *(row.values.get(c, "") for c in columns),
-          "; ".join(translate(m, **p) for m, p in row.reasons)] for row in plan_.errors),
-        title="errors")
+          translate(N_("; ")).join(translate(m, **p) for m, p in row.reasons)]
+         for row in plan_.errors),
+        title=translate(N_("Rows with errors")))
 
 
-def template() -> bytes:
+def template(translate) -> bytes:
+    """A file to fill in: the headers, one example row; the sheet named by `translate`."""
     return cells.xlsx(TEMPLATE_HEADERS, [["JX", "1栋", "101", "1", "89.37", "自住", "王小明",
                                           "13812345678", "", "", "2020-01-01"]],
-                      title="import")
+                      title=translate(N_("Units and owners")))

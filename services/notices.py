@@ -14,7 +14,7 @@ from __future__ import annotations
 import weakref
 
 import sqlalchemy as sa
-from flask_babel import force_locale, format_currency
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from models import (
@@ -31,7 +31,7 @@ from models import (
     Unit,
 )
 from models.base import changed, utcnow
-from models.queries import company_today, company_zone
+from models.queries import company_today
 from models.tickets import HANDLING_DEPARTMENT, TICKET_CATEGORY
 from rules import notices as notice_rules
 
@@ -52,10 +52,10 @@ LOCALE = "zh_Hans_CN"  # owners read Chinese
 
 
 def _moment(value) -> str:
-    from zoneinfo import ZoneInfo
+    """A time in a message, as the screens show it: the company's clock."""
+    from admin_views.formats import moment
 
-    return value.astimezone(ZoneInfo(company_zone())).strftime("%Y-%m-%d %H:%M") if value \
-        else ""
+    return moment(value)
 
 
 def _ticket_step(event: TicketEvent) -> str | None:
@@ -155,10 +155,12 @@ def _arrears(session: Session, kind: str, reminder: ArrearsReminder) -> None:
         Bill.due_date < company_today()).order_by(Bill.period)))
     if bill not in owed:
         owed.append(bill)
+    from admin_views.formats import money
+
     left = {b.id: b.amount - (b.paid_amount or 0) for b in owed}
-    bills = "；".join(f"{b.period} {b.unit} {format_currency(left[b.id], 'CNY')}" for b in owed)
+    bills = "；".join(f"{b.period} {b.unit} {money(left[b.id])}" for b in owed)
     amount = sum(left.values())
-    outbox.write(session, kind, owner, {"amount": format_currency(amount, "CNY"),
+    outbox.write(session, kind, owner, {"amount": money(amount),
                                         "bills": bills}, about=("arrears_reminder", reminder.id))
 
 

@@ -84,8 +84,16 @@ def worded(figures: summaries.Figures) -> str:
     """The text a summary opens with, in the company's language (it is the steward's report,
     whoever's screen opened it)."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return "\n".join(gettext(message, **params)
-                         for message, params in summaries.compose(figures))
+        return "\n".join(sentences(figures))
+
+
+def sentences(figures: summaries.Figures, with_logs: bool = True) -> list[str]:
+    """The figures' sentences in the current language, sums of money in yuan (¥1,234.50)."""
+    from admin_views.formats import money
+
+    return [gettext(message, **{name: money(value) if isinstance(value, Decimal) else value
+                                for name, value in params.items()})
+            for message, params in summaries.compose(figures, with_logs=with_logs)]
 
 
 def _keep(summary: Summary, figures: summaries.Figures, now: datetime) -> None:

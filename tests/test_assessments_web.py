@@ -197,7 +197,7 @@ def test_a_supervisor_runs_the_month_and_the_figures_match_a_hand_computation(
     assert 'id="not-entered"' in sheet and 'id="left-out"' not in sheet
     assert "E199-T3" in sheet and "E199-T4" in sheet  # the late ones are named
     assert "E199-T1" in sheet  # a rating counted
-    assert "50.00 / 200.00" in sheet  # the bill not fully paid
+    assert "¥50.00 / ¥200.00" in sheet  # the bill not fully paid, in yuan
 
     assert save_task(client, made.id, "90", "按计划完成").status_code == 302
     assert confirm(client, made.id).status_code == 302

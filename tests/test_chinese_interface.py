@@ -20,15 +20,27 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]*")
 
 
 def visible_text(page: str) -> str:
-    """What a reader sees: no scripts, no hidden data blocks (class d-none), no select2
-    placeholder option "__None" (shown blank), and not the language switch."""
+    """What a reader sees: the text, tooltips and placeholders (an empty picker's too), and
+    the list filters' names, operations and options (data the page's script shows); no
+    scripts, no other hidden data blocks (class d-none), not the language switch."""
+    filters = re.search(r'<div[^>]*id="filter-groups-data"[^>]*>(.*?)</div>', page, re.S)
+    words = filter_words(filters.group(1)) if filters else []
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
     page = re.sub(r'<div[^>]*class="d-none"[^>]*>.*?</div>', " ", page, flags=re.S)
-    page = re.sub(r'<option[^>]*value="__None"[^>]*>__None</option>', " ", page)
     # the language switch names each language in itself: 中文 | English
     page = re.sub(r'<span[^>]*id="language-switch".*?</span>', " ", page, flags=re.S)
+    words += re.findall(r'\b(?:title|placeholder|data-placeholder)="([^"]*)"', page)
     page = re.sub(r"<[^>]+>", " ", page)
-    return html.unescape(page)
+    return html.unescape(" ".join([page, *words]))
+
+
+def filter_words(data: str) -> list[str]:
+    """A list's filters as its filter menu shows them: names, operations, option labels."""
+    import json
+
+    groups = json.loads(html.unescape(data))
+    return [*groups, *(op["operation"] for ops in groups.values() for op in ops),
+            *(label for ops in groups.values() for op in ops for _, label in op["options"] or ())]
 
 
 def english_words(text: str, usernames: set[str]) -> set[str]:

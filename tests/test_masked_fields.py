@@ -51,7 +51,7 @@ def test_search_by_phone_digits_recovers_nothing_when_masked(app, db, as_role):
     page = supervisor.get(url("owner", f"?search={owner.name}")).get_data(as_text=True)
     assert owner.phone not in page and owner.phone[:3] + "****" + owner.phone[-4:] in page
     placeholder = re.search(r'name="search"[^>]*placeholder="([^"]*)"', page)
-    assert placeholder and placeholder.group(1) == "名称", "the search box offers the phone"
+    assert placeholder and placeholder.group(1) == "姓名", "the search box offers the phone"
 
     prefix = owner.phone[:4]
     answers = {d: _listed(supervisor.get(url("owner", f"?search={owner.name} {prefix}{d}")))

@@ -123,7 +123,7 @@ def test_two_people_saving_the_same_owner_the_second_is_refused(app, db, as_role
                            data=seen | {"wechat_id": "wx_later"})
     assert response.status_code == 200
     message = " ".join(flashes(response))
-    assert "admin" in message and "名称" in message  # who, and which field: the name
+    assert "周静（admin）" in message and "姓名" in message  # who, and which field: the name
     assert 'value="wx_later"' in response.get_data(as_text=True)  # the input is kept
     saved = one(app, Owner, id=owner.id)
     assert (saved.name, saved.wechat_id) == ("先保存", owner.wechat_id)

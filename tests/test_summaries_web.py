@@ -96,7 +96,8 @@ def expected_lines(count: dict) -> list[str]:
         f"回访：完成 {count['visits']} 次，评分 {len(count['ratings'])} 次，平均满意度 {mean} 分"
         "（满分 5 分）。",
         f"欠费催缴：{count['reminders']} 次。",
-        f"收费：应收 {count['receivable']:.2f}，实收 {count['collected']:.2f}（收缴率 {rate} %）。",
+        f"收费：应收 ¥{count['receivable']:,.2f}，实收 ¥{count['collected']:,.2f}"
+        f"（收缴率 {rate} %）。",
     ]
 
 

@@ -273,7 +273,7 @@ def test_the_correction_form_keeps_the_limits_of_other_forms(app, db, as_role):
     ticket_id = closed_late_ticket(app, "2026-11-05 09:00")
     before, client = intake_of(app, ticket_id), as_role("supervisor1")
     for data, words in (({"intake_at": "2026-11-06 12:00", "reason": "写" * 2001}, "2000"),
-                        ({"intake_at": "1e10", "reason": "登记错误"}, "不是有效的日期")):
+                        ({"intake_at": "1e10", "reason": "登记错误"}, "请按 2026-11-10 09:30")):
         page = client.post(CORRECT.format(ticket_id), data=data).get_data(as_text=True)
         assert words in page, page[-2000:]
         assert "Not a valid" not in page

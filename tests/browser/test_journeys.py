@@ -101,7 +101,7 @@ def test_hr_records_an_onboarding_exam_and_puts_the_steward_on_duty(app, tab):
     assert (result.passed, result.attempt) == (True, 1)
     tab.go("/admin/staff/")
     tab.page.check(f"input.action-checkbox[value='{newcomer}']")
-    tab.page.click("a.dropdown-toggle:has-text('选中的')")
+    tab.page.click("a.dropdown-toggle:has-text('批量操作')")
     tab.page.click("a:has-text('正式上岗')")
     tab.page.wait_for_load_state()
     assert "已正式上岗" in tab.page.content()
