@@ -10,17 +10,12 @@ from __future__ import annotations
 import pytest
 import time_machine
 
+from ..test_dashboard import CHARTS
+
 pytestmark = pytest.mark.screens
 
 NOW = "2026-11-20 10:00 +08:00"  # the demo company's today
 SIZES = {"1366x768": (1366, 768), "390x844": (390, 844)}
-CHARTS = {
-    "admin": ["collection-amounts", "collection-rates", "arrears-aging", "tickets-received",
-              "tickets-overdue"],
-    "supervisor1": ["team-kpi", "team-trend", "overdue-by-steward"],
-    "hr": ["onboarding-funnel", "grades-by-month"],
-    "steward1": ["my-month", "my-collection"],
-}
 DRAWN = """() => Array.from(document.querySelectorAll('[data-chart]')).map(box => {
     const chart = window.echarts && echarts.getInstanceByDom(box);
     const canvas = box.querySelector('canvas');
