@@ -28,7 +28,7 @@ def company_zone() -> str:
     return current_app.config["COMPANY_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
 
 
-def company_day(moment: datetime) -> date:
+def local_date(moment: datetime) -> date:
     """A moment's day in the company's calendar: 23:00 UTC on 9 Nov is 10 Nov in Shanghai."""
     from zoneinfo import ZoneInfo
 

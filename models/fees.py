@@ -14,7 +14,7 @@ from .base import (
     Choices,
     Entity,
     choice,
-    company_day,
+    local_date,
     non_negative,
     positive,
     ref,
@@ -168,4 +168,4 @@ class ArrearsReminder(Entity):
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.bill} {company_day(self.reminded_at)}"
+        return f"{self.bill} {local_date(self.reminded_at)}"

@@ -18,18 +18,13 @@ from rules import periods
 from rules.billing import collection_rate
 from rules.policy import DEFAULT, Policy
 
-from .base import company_day, company_zone  # noqa: F401 - company_zone: read from here too
+from .base import company_zone, local_date  # noqa: F401 - both read from here too
 from .fees import Bill, Payment
 from .people import Staff
 from .platform import PolicySetting
 from .property import Building, Unit, UnitAssignment
 from .tickets import ReturnVisit, Ticket
 from .training import TrainingProgram, TrainingResult, TrainingSession
-
-
-def local_date(moment: datetime) -> date:
-    """The company's calendar day of a moment."""
-    return company_day(moment)
 
 
 def company_today() -> date:
@@ -365,7 +360,13 @@ def collection_by_month(session: Session, group: str, year: int,
     return table
 
 
+def added(collections: Iterable[Collection]) -> Collection:
+    """Receivable and collected summed over several groups' (or months') figures."""
+    found = list(collections)
+    return Collection(sum((c.receivable for c in found), Decimal(0)),
+                      sum((c.collected for c in found), Decimal(0)))
+
+
 def year_total(months: dict[int, Collection]) -> Collection:
     """A year's collection from its months'."""
-    return Collection(sum((c.receivable for c in months.values()), Decimal(0)),
-                      sum((c.collected for c in months.values()), Decimal(0)))
+    return added(months.values())

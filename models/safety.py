@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, Entity, choice, company_day, ref
+from .base import Choices, Entity, choice, local_date, ref
 from .people import Staff
 from .property import Project
 from .tickets import HANDLING_DEPARTMENT
@@ -39,7 +39,7 @@ class Patrol(Entity):
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.area} {company_day(self.patrolled_at)}"
+        return f"{self.area} {local_date(self.patrolled_at)}"
 
 
 class Hazard(Entity):
@@ -79,4 +79,4 @@ class Incident(Entity):
     steward: Mapped[Staff | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{INCIDENT_KIND.label(self.kind)} {company_day(self.occurred_at)}"
+        return f"{INCIDENT_KIND.label(self.kind)} {local_date(self.occurred_at)}"

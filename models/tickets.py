@@ -15,7 +15,7 @@ from .base import (
     Entity,
     between,
     choice,
-    company_day,
+    local_date,
     non_negative,
     ref,
     trigram,
@@ -167,7 +167,7 @@ class TicketEvent(Entity):
 
     def __str__(self) -> str:
         if not self.to_status or self.to_status == self.from_status:
-            return f"{self.ticket} {company_day(self.at) if self.at else ''}".strip()  # a note
+            return f"{self.ticket} {local_date(self.at) if self.at else ''}".strip()  # a note
         return f"{self.ticket} → {TICKET_STATUS.label(self.to_status)}"
 
 
@@ -209,4 +209,4 @@ class ReturnVisit(Entity):
 
     def __str__(self) -> str:
         moment = self.visited_at or self.planned_on
-        return f"{self.owner} {company_day(moment)}" if moment else str(self.owner)
+        return f"{self.owner} {local_date(moment)}" if moment else str(self.owner)
