@@ -28,7 +28,7 @@ from .dispatch import DispatchView
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
 from .fields import format_datetime
-from .formats import day, moment, money
+from .formats import day, moment, money, percent
 from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
@@ -150,6 +150,7 @@ def init_admin(app) -> Admin:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["who"] = history.who  # the person acting in an audit entry
 
     @app.context_processor

@@ -18,11 +18,10 @@ query gets the user's row scope of its entity, as that entity's list does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 from flask import abort, url_for
 from flask_admin import BaseView, expose
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_login import current_user
 
 from access import ENTITIES
@@ -32,6 +31,7 @@ from models.base import utcnow
 from models.dashboard import tickets_by_week
 from models.queries import (
     Collection,
+    added,
     collection_by_month,
     company_today,
     company_zone,
@@ -45,22 +45,10 @@ from .arrears import BUCKET_LABELS
 from .auth import to_sign_in
 from .charts import Chart, Table, bars, lines, paired_bars_with_rate, with_note
 from .context import current_role
-from .formats import money
+from .formats import money, percent
 from .generated import scope_condition
 
 WEEKS = 12
-
-
-def added(collections) -> Collection:
-    """Receivable and collected summed over several groups' (or months') figures."""
-    found = list(collections)
-    return Collection(sum((c.receivable for c in found), Decimal(0)),
-                      sum((c.collected for c in found), Decimal(0)))
-
-
-def percent(rate) -> str:
-    """A rate as the collection report writes it: 85.20%; "—" for no data."""
-    return "—" if rate is None else f"{rate:.2f}%"
 
 
 # ---- admin ----------------------------------------------------------------------------------
@@ -201,5 +189,4 @@ class DashboardView(BaseView):
         role = current_role()
         charts = [chart for entity, build in CHARTS[role]
                   if ENTITIES[entity].grant(role).allows("R") for chart in build()]
-        locale = "ZH" if str(get_locale() or "").startswith("zh") else "EN"
-        return self.render("admin/dashboard.html", charts=charts, chart_locale=locale)
+        return self.render("admin/dashboard.html", charts=charts)

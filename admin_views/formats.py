@@ -25,6 +25,11 @@ def money(value: Decimal | int | str | None) -> str:
     return format_currency(value, "CNY")
 
 
+def percent(rate: Decimal | float | None) -> str:
+    """A rate in per cent as the reports write it: 85.20%; "—" where there is none."""
+    return "—" if rate is None else f"{rate:.2f}%"
+
+
 def moment(value: datetime | str | None) -> str:
     """A moment in time as the company's clock read it: 2026-11-10 07:00."""
     if value is None or value == "":
