@@ -102,6 +102,35 @@ def _references(model: type) -> dict[str, type]:
     return found
 
 
+def _load_referenced(session: Session, changed: list[tuple[object, str, dict]]) -> list:
+    """The records the flush's changed references point to that the session does not hold
+    yet, read in one statement per kind of record (a hundred reminders of a hundred bills:
+    one SELECT, not a hundred), with the records their names show (their own many-to-one
+    references). The caller keeps the list: the session holds its records only weakly."""
+    wanted: dict[type, set] = {}
+    for obj, _action, changes in changed:
+        for key, target in _references(type(obj)).items():
+            pair = changes.get(key)
+            if isinstance(pair, list):
+                wanted.setdefault(target, set()).update(v for v in pair if v is not None)
+    loaded = []
+    for target, ids in wanted.items():
+        missing = sorted(i for i in ids
+                         if sa.orm.util.identity_key(target, i) not in session.identity_map)
+        shown_with = [sa.orm.joinedload(getattr(target, key)) for key in _named_with(target)]
+        for start in range(0, len(missing), 500):
+            loaded += session.scalars(sa.select(target).options(*shown_with).where(
+                target.id.in_(missing[start:start + 500]))).unique().all()
+    return loaded
+
+
+@cache
+def _named_with(model: type) -> tuple[str, ...]:
+    """`model`'s many-to-one relationships (what a record's name may read)."""
+    return tuple(relation.key for relation in sa.inspect(model).relationships
+                 if relation.direction.name == "MANYTOONE")
+
+
 def _reference_names(session: Session, obj, changes: dict) -> dict:
     """The names of the records a changed reference pointed to before and after:
     {"owner_id": ["张三", "李四"]}. Read from the session's identity map where they are
@@ -151,7 +180,7 @@ def _company_language():
 
 
 def _rows(session: Session) -> list[dict]:
-    rows = []
+    changed = []
     set_id, source = None, None
     for state_set, action in ((session.new, "create"), (session.dirty, "update"),
                               (session.deleted, "delete")):
@@ -187,8 +216,9 @@ def _rows(session: Session) -> list[dict]:
                 changes |= _secret_changes(obj, inspected)
             if action == "update" and not changes:
                 continue
-            rows.append(_entry(session, obj, action, changes, stamp))
-    return rows
+            changed.append((obj, action, changes))
+    loaded = _load_referenced(session, changed)  # noqa: F841 - kept while names are taken
+    return [_entry(session, obj, action, changes, stamp) for obj, action, changes in changed]
 
 
 def record_bulk(session: Session, entity: str, summary: dict) -> None:
