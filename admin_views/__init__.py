@@ -27,7 +27,6 @@ from .dashboard import DashboardView
 from .dispatch import DispatchView
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
-from .fields import format_datetime
 from .formats import day, moment, money, percent
 from .generated import EntityView
 from .importing import ImportView
@@ -91,9 +90,7 @@ class StartPage(AdminIndexView):
                            may_find=ENTITIES["unit"].grant(role).allows("R"),
                            ticket_status=TICKET_STATUS, grades=GRADE, kinds=REWARD_PENALTY_KIND,
                            staff_status=STAFF_STATUS, move_kinds=CAREER_MOVE_KIND,
-                           move_status=CAREER_MOVE_STATUS, now=utcnow(),
-                           format_moment=lambda v: v and
-                           format_datetime(self, v))
+                           move_status=CAREER_MOVE_STATUS, now=utcnow())
 
     def _overview(self) -> list:
         """The admin's records, with counts, by menu category: all counted in one statement,

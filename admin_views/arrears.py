@@ -15,7 +15,7 @@ from models import Building, Project, Staff, arrears
 from services import cells
 
 from .exports import BOM, XLSX, attachment
-from .fields import format_datetime
+from .formats import moment
 from .generated import as_id, scope_condition, scoped_query
 from .masking import personal_value
 
@@ -69,7 +69,7 @@ def download(kind: str, entity, today: date, filters: arrears.Filters) -> Respon
              personal_value(h.owner, "phone") if h.owner else "",
              str(h.unit.steward or ""), h.bill_count, h.owed, h.oldest_due, h.days(today),
              str(BUCKET_LABELS[h.bucket(today)]),
-             _when(last.get((h.unit.id, h.owner.id if h.owner else None)))]
+             moment(last.get((h.unit.id, h.owner.id if h.owner else None)))]
             for h in found]
     headers = [str(h) for h in HEADERS]
     name = f"{gettext('Arrears')}_{today:%Y-%m-%d}.{kind}"
@@ -80,7 +80,4 @@ def download(kind: str, entity, today: date, filters: arrears.Filters) -> Respon
     return Response(BOM + cells.csv_text(headers, rows), mimetype="text/csv; charset=utf-8",
                     headers=attachment(name, fallback))
 
-
-def _when(moment) -> str:
-    return format_datetime(None, moment) if moment else ""
 

@@ -41,7 +41,7 @@ from models.people import new_session_token
 from models.queries import company_today
 from rules.accounts import PASSWORD_MAX_LENGTH, Throttle, locked_until, password_problems
 
-from .fields import format_datetime
+from .formats import moment
 
 bp = Blueprint("auth", __name__)
 
@@ -115,11 +115,11 @@ def _lock_message(username: str, address: str, now) -> str | None:
     until = locked_until([f.at for f in failures if f.username == username], now, by_account)
     if until is not None:
         return gettext("Too many failed sign-ins for this account. It is locked until "
-                       "%(time)s; try again then.", time=format_datetime(None, until))
+                       "%(time)s; try again then.", time=moment(until))
     until = locked_until([f.at for f in failures if f.address == address], now, by_address)
     if until is not None:
         return gettext("Too many failed sign-ins from this address. Try again after "
-                       "%(time)s.", time=format_datetime(None, until))
+                       "%(time)s.", time=moment(until))
     return None
 
 

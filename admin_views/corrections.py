@@ -20,6 +20,7 @@ from services.tickets import correct_intake
 from .context import current_role
 from .fields import LocalDateTimeField
 from .form_checks import bounds_for
+from .formats import moment
 
 
 class IntakeForm(BaseForm):  # Flask-Admin's base: WTForms' own messages in the user's language
@@ -58,10 +59,9 @@ class IntakeCorrection:
                 actor=current_user.username, role=current_role(),
             )):
                 flash(gettext("The intake of %(code)s is corrected; it is now due %(due)s.",
-                              code=ticket.code, due=self.format_moment(ticket.due_at)),
+                              code=ticket.code, due=moment(ticket.due_at)),
                       "success")
                 return redirect(url_for(".step_view", id=ticket.id))
             ticket = self.get_one(ticket.id)
         return self.render("admin/work/ticket_correct.html", ticket=ticket, form=form,
-                           format_moment=self.format_moment,
                            return_url=url_for(".step_view", id=ticket.id))

@@ -20,6 +20,7 @@ from models.tickets import TICKET_STATUS
 from rules import dispatch as rules
 from services import dispatch as service
 
+from .formats import moment
 from .generated import EntityView
 from .masking import personal_value
 
@@ -43,7 +44,7 @@ class OverdueWorkFilter(BaseSQLAFilter):
 
 
 def _due_formatter(view, context, model, name):
-    shown = view.format_moment(model.due_at)
+    shown = moment(model.due_at)
     if not rules.overdue(model.status, model.due_at, utcnow()):
         return shown
     return Markup('{} <span class="badge badge-danger">{}</span>').format(shown, OVERDUE)
@@ -94,4 +95,4 @@ class DispatchView(EntityView):
             statuses=DISPATCH_STATUS, ticket_statuses=TICKET_STATUS,
             overdue=rules.overdue(work.status, work.due_at, utcnow()),
             contact_phone=personal_value(work.ticket, "contact_phone"),
-            format_moment=self.format_moment, return_url=self.get_url(".index_view"))
+            return_url=self.get_url(".index_view"))

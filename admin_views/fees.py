@@ -105,7 +105,6 @@ class BillView(EntityView):
             "admin/work/arrears.html", today=today, figures=figures,
             summaries={"project": figures.by_project, "steward": figures.by_steward},
             rows=rows, filters=filters, filter_args=arrears_page.filter_args(filters),
-            format_moment=self.format_moment,
             choices=arrears_page.choices(filters, current_user.role),
             buckets=BUCKET_LABELS, groups=GROUP_LABELS, page=page, total=total,
             pages=(total + ARREARS_PAGE - 1) // ARREARS_PAGE, reasons=ARREARS_REASON,

@@ -53,7 +53,7 @@ from .fields import (
 )
 from .form_help import FormHelp
 from .form_words import PickerWords
-from .formats import money
+from .formats import moment, money
 from .labels import FIELD_LABELS
 from .masking import MaskedLookups, MaskedPickerFields, mask, personal_value, reveals_personal
 from .search import LiteralSearch
@@ -459,16 +459,13 @@ class EntityView(PickerWords, FormHelp, MaskedLookups, LiteralSearch, FieldWrite
             "%(who)s changed this record at %(when)s (%(fields)s) after you opened it. Your "
             "input is kept: check it against theirs and save again, or reload.",
             who=who(newer[0]) if newer else model.updated_by or "?",
-            when=format_datetime(self, model.updated_at), fields="、".join(fields) or "—")
+            when=moment(model.updated_at), fields="、".join(fields) or "—")
 
     # ---- history ----------------------------------------------------------------------------
     def history(self, model) -> list[dict]:
         from .history import history
 
         return history(self, model)
-
-    def format_moment(self, value) -> str:
-        return format_datetime(self, value) if value else ""
 
     def _apply_pagination(self, query, page, page_size):
         """Past the first page, the page's ids first — sorted and skipped over the list's own

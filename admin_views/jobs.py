@@ -19,7 +19,6 @@ from models.base import utcnow
 from rules.refusal import N_, Refused
 from services import uploads
 
-from .fields import format_datetime
 from .generated import refusal_text
 
 # The words of a scheduled job's result (jobs/schedule.py, jobs/scheduled.py).
@@ -110,8 +109,7 @@ class JobView(BaseView):
                     "next": schedule.next_run(item)})
         return self.render("admin/jobs/index.html", planned=planned, recent=recent,
                            titles={name: k.title for name, k in runner.KINDS.items()},
-                           statuses=STATUS,
-                           moment=lambda v: v and format_datetime(self, v))
+                           statuses=STATUS)
 
     @expose("/<int:job_id>/")
     def show(self, job_id):

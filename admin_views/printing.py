@@ -46,7 +46,7 @@ from services import assessments as scoring
 from .assessments import ANNUAL_LABELS, KPI_LABELS, OUTCOME_LABELS
 from .auth import to_sign_in
 from .context import current_role
-from .fields import format_datetime
+from .formats import moment
 from .generated import as_id, scoped_query
 from .masking import personal_value
 
@@ -60,11 +60,6 @@ PRINTABLE = {
     "dispatch": ("print.ticket_record", "id", _l("Print the service record"), ("dispatch",)),
     "unit": ("print.arrears_notice", "unit", _l("Print an arrears notice"), ("unit", "bill")),
 }
-
-
-def moment(value) -> str:
-    """A stored UTC moment in company time, as every screen shows it."""
-    return format_datetime(None, value) if value else ""
 
 
 def person(staff: Staff | None) -> str:
@@ -213,7 +208,7 @@ class PrintView(BaseView):
             contact_phone=personal_value(ticket, "contact_phone"),
             steward=person(ticket.steward), events=events, names=names, parts=parts,
             statuses=TICKET_STATUS, categories=TICKET_CATEGORY, channels=INTAKE_CHANNEL,
-            part_statuses=DISPATCH_STATUS, sources=FEEDBACK_SOURCE, moment=moment,
+            part_statuses=DISPATCH_STATUS, sources=FEEDBACK_SOURCE,
             person=person, back=back)
 
     # ---- an arrears notice per household --------------------------------------------------

@@ -111,4 +111,4 @@ class ProcedureView(EntityView):
             kind_label=PROCEDURE_KIND.label(procedure.kind),
             status_label=PROCEDURE_STATUS.label(procedure.status),
             tone=TONES.get(procedure.status, "secondary"), usage_label=UNIT_USAGE.label,
-            format_moment=self.format_moment, return_url=self.get_url(".index_view"))
+            return_url=self.get_url(".index_view"))

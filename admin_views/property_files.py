@@ -96,9 +96,8 @@ class FilePages:
     def _render_file(self, **context):
         today = company_today()
         return self.render(
-            self.file_template, today=today, words=WORDS, phone_of=phone_of,
-            format_moment=self.format_moment, deadline=_deadline, unit_label=files.unit_label,
-            **context)
+            self.file_template, today=today, words=WORDS, phone_of=phone_of, deadline=_deadline,
+            unit_label=files.unit_label, **context)
 
 
 def _deadline(ticket: Ticket):

@@ -29,6 +29,7 @@ from services.tickets import take_step
 
 from .context import current_role, policy_today
 from .corrections import IntakeCorrection
+from .formats import moment
 from .generated import EntityView, as_id
 from .masking import personal_value
 from .ticket_form import OwnerFill
@@ -59,7 +60,7 @@ class DeadlineFilter(BaseSQLAFilter):
 
 
 def _due_formatter(view, context, model, name):
-    shown = view.format_moment(model.due_at)
+    shown = moment(model.due_at)
     state = workflow.deadline_state(model.status, model.due_at, utcnow(), policy_today())
     if state is None:
         return shown
@@ -183,7 +184,7 @@ class TicketView(OwnerFill, IntakeCorrection, EntityView):
             message_channels=MESSAGE_CHANNEL, message_statuses=MESSAGE_STATUS,
             explain_error=outbox.explain, dispatch_statuses=DISPATCH_STATUS,
             now=utcnow(), dispatch_overdue=dispatch_rules.overdue,
-            format_moment=self.format_moment, return_url=self.get_url(".index_view"),
+            return_url=self.get_url(".index_view"),
         )
 
     # ---- bulk steps without inputs --------------------------------------------------------

@@ -30,6 +30,7 @@ from services import visits as service
 from .context import current_role
 from .fields import LocalDateTimeField
 from .form_checks import bounds_for
+from .formats import moment
 from .generated import EntityView
 
 STATE_LABELS = {"overdue": _l("Overdue"), "due": _l("Due today")}
@@ -64,7 +65,7 @@ def state_of(visit: ReturnVisit) -> str | None:
 
 
 def _planned_formatter(view, context, model, name):
-    shown = view.format_moment(model.planned_on)
+    shown = moment(model.planned_on)
     state = state_of(model)
     if state is None:
         return shown
@@ -119,7 +120,6 @@ class ReturnVisitView(EntityView):
         return self.render("admin/work/visit.html", visit=visit, form=form,
                            state=state_of(visit), state_labels=STATE_LABELS,
                            may_ticket=self._may_make_ticket(),
-                           format_moment=self.format_moment,
                            return_url=self.get_url(".index_view"))
 
     @staticmethod
