@@ -27,7 +27,7 @@ from .dashboard import DashboardView
 from .dispatch import DispatchView
 from .entities import VIEWS
 from .fees import BillView, FeeStandardView
-from .formats import day, moment, money, percent
+from .formats import call_link, day, moment, money, percent
 from .generated import EntityView
 from .importing import ImportView
 from .jobs import JobView
@@ -148,6 +148,7 @@ def init_admin(app) -> Admin:
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["call"] = call_link
     app.jinja_env.filters["who"] = history.who  # the person acting in an audit entry
 
     @app.context_processor

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_currency, format_date, format_datetime
+from markupsafe import Markup
 
 MOMENT = "yyyy-MM-dd HH:mm"
 DAY = "yyyy-MM-dd"
@@ -28,6 +29,14 @@ def money(value: Decimal | int | str | None) -> str:
 def percent(rate: Decimal | float | None) -> str:
     """A rate in per cent as the reports write it: 85.20%; "—" where there is none."""
     return "—" if rate is None else f"{rate:.2f}%"
+
+
+def call_link(phone: str | None):
+    """A phone number seen in full as a link that calls it (tel:); a masked one
+    (138****5678) or none as it is."""
+    if not phone or "*" in phone:
+        return phone or ""
+    return Markup('<a class="call" href="tel:{0}">{1}</a>').format("".join(phone.split()), phone)
 
 
 def moment(value: datetime | str | None) -> str:

@@ -27,7 +27,6 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_admin.model.widgets import XEditableWidget
 from flask_babel import gettext
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
@@ -53,7 +52,7 @@ from .fields import (
 )
 from .form_help import FormHelp
 from .form_words import PickerWords
-from .formats import moment, money
+from .formats import call_link, moment, money
 from .labels import FIELD_LABELS
 from .masking import MaskedLookups, MaskedPickerFields, mask, personal_value, reveals_personal
 from .search import LiteralSearch
@@ -698,7 +697,7 @@ class EntityView(PickerWords, FormHelp, MaskedLookups, LiteralSearch, FieldWrite
             elif "choices" in column.info and column.nullable:
                 formatters.setdefault(column.key, _choice_formatter)
             elif column.key.endswith("phone"):
-                formatters.setdefault(column.key, _personal_formatter)
+                formatters.setdefault(column.key, _phone_formatter)
         for name in self.entity.personal:
             formatters[name] = _personal_formatter
         self.column_formatters = formatters
@@ -743,12 +742,13 @@ def _money_formatter(view, context, model, name):
 
 
 def _personal_formatter(view, context, model, name):
-    """Masked for a role that may not see it; a phone seen in full is a link that calls it."""
-    value = personal_value(model, name) if name in view.entity.personal else getattr(model, name)
-    if value and name.endswith("phone") and "*" not in value:
-        return Markup('<a class="call" href="tel:{0}">{1}</a>').format(
-            "".join(value.split()), value)
-    return value
+    """Masked for a role that may not see it; a phone seen in full calls."""
+    value = personal_value(model, name)
+    return call_link(value) if name.endswith("phone") else value
+
+
+def _phone_formatter(view, context, model, name):
+    return call_link(getattr(model, name))
 
 
 def _labels(mapper) -> dict:

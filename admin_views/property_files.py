@@ -52,12 +52,9 @@ def _scope(model: type):
     return scope_condition(BY_MODEL[model])
 
 
-def phone_of(owner: Owner | None) -> dict:
-    """An owner's phone as the role may see it, and whether it may be called from the page."""
-    if owner is None or not owner.phone:
-        return {"shown": "", "call": None}
-    return {"shown": personal_value(owner, "phone"),
-            "call": owner.phone if reveals_personal() else None}
+def phone_of(owner: Owner | None) -> str:
+    """An owner's phone as the role may see it (in full it calls: the |call filter)."""
+    return personal_value(owner, "phone") if owner is not None else ""
 
 
 class FilePages:
