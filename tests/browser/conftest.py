@@ -123,7 +123,8 @@ class Page:
     def misfits(self, selector: str = CONTROLS) -> list[str]:
         """The visible controls that reach past the screen's edges or are under 40 px tall
         to tap, described (and the page itself if it scrolls sideways); empty when all
-        fit."""
+        fit. Measured once the page has loaded: its styles applied, phone.js run."""
+        self.page.wait_for_load_state("load")
         return self.page.evaluate(MISFITS, selector)
 
     def screenshot(self, name: str) -> None:

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.screens
 
 
 def fits(phone, where: str) -> None:
-    phone.page.wait_for_load_state("load")  # styles applied, phone.js run
     assert phone.misfits() == [], where
 
 
