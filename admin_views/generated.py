@@ -692,7 +692,7 @@ class EntityView(PickerWords, FormHelp, MaskedLookups, LiteralSearch, FieldWrite
         }
         formatters = dict(getattr(self, "column_formatters", None) or {})
         for column in columns:
-            if _is_money(column.type):
+            if is_money(column.type):
                 formatters.setdefault(column.key, _money_formatter)
             elif "choices" in column.info and column.nullable:
                 formatters.setdefault(column.key, _choice_formatter)
@@ -726,7 +726,7 @@ def _picked_row_exists(form, field) -> None:
         raise ValidationError(gettext("Choose one of the records offered."))
 
 
-def _is_money(column_type) -> bool:
+def is_money(column_type) -> bool:
     return isinstance(column_type, sa.Numeric) and (column_type.precision,
                                                    column_type.scale) == (12, 2)
 

@@ -69,7 +69,7 @@ def word(view, name: str, value, referred: str | None = None, look_up: bool = Tr
     when the change was made, or now), a time in the company's zone, money in yuan, a stored
     breakdown (JSON) only hinted at."""
     from .fields import format_yes_no
-    from .generated import _is_money
+    from .generated import is_money
 
     if value is None:
         return ""
@@ -86,7 +86,7 @@ def word(view, name: str, value, referred: str | None = None, look_up: bool = Tr
         return str(column.info["choices"].label(value))
     if column is not None and isinstance(column.type, UTCDateTime):
         return moment(value)
-    if column is not None and _is_money(column.type):
+    if column is not None and is_money(column.type):
         return money(value)
     if isinstance(value, str) and value.startswith("{"):
         return "{…}"

@@ -30,7 +30,13 @@ from models import (
     Unit,
 )
 from models.base import utcnow
-from models.queries import company_today, company_zone, local_date, onboarding_scores
+from models.queries import (
+    company_today,
+    company_zone,
+    local_date,
+    onboarding_scores,
+    overdue_ticket,
+)
 from rules import dispatch as dispatch_rules
 from rules import periods, workflow
 
@@ -45,7 +51,7 @@ def _open_tickets(stewards: list[int], overdue_only: bool = False) -> list[Ticke
     query = sa.select(Ticket).where(Ticket.steward_id.in_(stewards),
                                     Ticket.status.in_((*workflow.OPEN_STATES, "resolved")))
     if overdue_only:
-        query = query.where(Ticket.status.in_(workflow.OPEN_STATES), Ticket.due_at < utcnow())
+        query = query.where(overdue_ticket(utcnow()))
     query = query.options(joinedload(Ticket.unit), joinedload(Ticket.steward))  # shown per row
     return list(db.session.scalars(query.order_by(Ticket.due_at).limit(SHOWN)))
 

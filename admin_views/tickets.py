@@ -20,6 +20,7 @@ from models import Ticket, TicketEvent
 from models.base import utcnow
 from models.departments import DISPATCH_STATUS
 from models.outbox import MESSAGE_CHANNEL, MESSAGE_STATUS, NOTICE_EVENT
+from models.queries import overdue_ticket
 from models.tickets import HANDLING_DEPARTMENT, TICKET_STATUS
 from rules import corrections, workflow
 from rules import dispatch as dispatch_rules
@@ -49,11 +50,11 @@ class DeadlineFilter(BaseSQLAFilter):
 
     def apply(self, query, value, alias=None):
         now = utcnow()
-        query = query.filter(Ticket.status.in_(workflow.OPEN_STATES))
         if value == "overdue":
-            return query.filter(Ticket.due_at < now)
+            return query.filter(overdue_ticket(now))
         soon = now + timedelta(hours=policy_today().due_soon_hours)
-        return query.filter(Ticket.due_at >= now, Ticket.due_at <= soon)
+        return query.filter(Ticket.status.in_(workflow.OPEN_STATES), Ticket.due_at >= now,
+                            Ticket.due_at <= soon)
 
     def operation(self):
         return _l("is")  # read when the page is drawn, in the user's language

@@ -18,12 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from rules import periods, workflow
+from rules import periods
 
 from .assessment import MonthlyAssessment
 from .fees import Payment
 from .people import Staff
-from .queries import steward_label
+from .queries import overdue_ticket, steward_label
 from .tickets import ReturnVisit, Ticket
 from .training import TrainingProgram, TrainingResult, TrainingSession
 
@@ -98,7 +98,7 @@ def overdue_by_steward(session: Session, now: datetime,
     counted by steward: (steward's name and number, count), the most first."""
     counts = _scoped(sa.select(Ticket.steward_id.label("steward_id"),
                                sa.func.count().label("overdue"))
-                     .where(Ticket.status.in_(workflow.OPEN_STATES), Ticket.due_at < now)
+                     .where(overdue_ticket(now))
                      .group_by(Ticket.steward_id), scope).subquery()
     label = steward_label()
     return [(name, int(count)) for name, count in session.execute(

@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from rules import periods
+from rules import periods, workflow
 from rules.billing import collection_rate
 from rules.policy import DEFAULT, Policy
 
@@ -25,6 +25,12 @@ from .platform import PolicySetting
 from .property import Building, Unit, UnitAssignment
 from .tickets import ReturnVisit, Ticket
 from .training import TrainingProgram, TrainingResult, TrainingSession
+
+
+def overdue_ticket(now: datetime) -> sa.ColumnElement[bool]:
+    """A ticket still being handled past its deadline, as the start pages and the ticket
+    list's deadline filter badge it (rules/workflow.deadline_state's "overdue")."""
+    return sa.and_(Ticket.status.in_(workflow.OPEN_STATES), Ticket.due_at < now)
 
 
 def company_today() -> date:
