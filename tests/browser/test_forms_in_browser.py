@@ -3,6 +3,8 @@ and phone (static/ticket-form.js), and the form saves with the month's next numb
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -41,3 +43,58 @@ def test_choosing_the_owner_fills_the_ticket_form(app, tab):
     made = one(app, Ticket, description="浏览器里受理的需求")
     assert made is not None and made.unit_id == unit_id and made.contact_phone == phone
     assert made.code.startswith("T2")
+
+
+CLICK_TWICE = """([selector, gap]) => {
+  const button = document.querySelector(selector);
+  button.click();
+  setTimeout(() => button.click(), gap);
+}"""
+
+
+def _slow_posts(app, monkeypatch, seconds: float) -> None:
+    """The live server answers a POST only after `seconds`, as over a slow phone network:
+    a second click lands while the first submission is still on its way."""
+    served = app.wsgi_app
+
+    def slow(environ, start_response):
+        if environ["REQUEST_METHOD"] == "POST":
+            time.sleep(seconds)
+        return served(environ, start_response)
+
+    monkeypatch.setattr(app, "wsgi_app", slow)
+
+
+def test_a_double_click_saves_a_form_once(app, tab, monkeypatch):
+    """static/send-once.js: a second click on Save, or on a ticket's "add the note", while
+    the first submission is on its way is ignored — one ticket, one note."""
+    from models import TicketEvent
+
+    with app.app_context():
+        steward = database.session.scalar(sa.select(User.staff_id).where(
+            User.username == "steward1"))
+        owner_id = database.session.scalar(
+            sa.select(Owner.id).join(Ownership, Ownership.owner_id == Owner.id)
+            .join(Unit, Unit.id == Ownership.unit_id)
+            .where(Unit.steward_id == steward, Ownership.until.is_(None)).limit(1))
+        ticket_id = database.session.scalar(sa.select(Ticket.id).where(
+            Ticket.steward_id == steward, Ticket.status == "in_progress").limit(1))
+    tab.sign_in("steward1")
+    page = tab.page
+    _slow_posts(app, monkeypatch, 0.6)
+    tab.go("/admin/ticket/new/")
+    tab.set_value("#owner", owner_id)
+    page.fill("#description", "双击保存的需求")
+    page.evaluate(CLICK_TWICE, ["input[type=submit].btn-primary", 200])
+    page.wait_for_timeout(1500)  # time for a second submission to be answered
+    with app.app_context():
+        assert database.session.scalar(sa.select(sa.func.count(Ticket.id)).where(
+            Ticket.description == "双击保存的需求")) == 1
+
+    tab.go(f"/admin/ticket/step/?id={ticket_id}")
+    page.fill("#progress-note", "双击添加的记录")
+    page.evaluate(CLICK_TWICE, ["#step-note button[type=submit]", 200])
+    page.wait_for_timeout(1500)
+    with app.app_context():
+        assert database.session.scalar(sa.select(sa.func.count(TicketEvent.id)).where(
+            TicketEvent.note == "双击添加的记录")) == 1
