@@ -16,6 +16,10 @@ document.addEventListener('DOMContentLoaded', function () {
         if (label && !cell.hasAttribute('data-label') && (cell.colSpan || 1) < labels.length) {
           cell.setAttribute('data-label', label);
         }
+        // a cell with nothing to show (blanks only) is no line of its card
+        if (!cell.textContent.trim() && !cell.querySelector('a, button, input, select, img, .fa')) {
+          cell.classList.add('phone-blank');
+        }
         column += cell.colSpan || 1;
       });
     });
