@@ -145,6 +145,8 @@ def build(url: str, scale: float, *, create: bool = True, echo=print) -> dict[st
     """Build the company at `scale` in `url`; returns the row counts."""
     import sqlalchemy as sa
 
+    from models import bill_totals
+
     started = time.perf_counter()
     if create:
         fresh_database(url)
@@ -161,11 +163,17 @@ def build(url: str, scale: float, *, create: bool = True, echo=print) -> dict[st
             for part in sql.split(";\n"):
                 rows += max(connection.execute(sa.text(part)).rowcount, 0)
             echo(f"{label:<28} {rows:>10,} rows {time.perf_counter() - step:7.1f} s")
+        step = time.perf_counter()
+        rows = bill_totals.rebuild(connection)
+        echo(f"{'bill_total':<28} {rows:>10,} rows {time.perf_counter() - step:7.1f} s")
         _sequences(connection)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         step = time.perf_counter()
-        connection.execute(sa.text("ANALYZE"))
-        echo(f"{'ANALYZE':<28} {'':>15} {time.perf_counter() - step:7.1f} s")
+        # VACUUM as well: it sets the visibility map, as autovacuum keeps it in a database
+        # that has run a while, so index-only scans read no table pages (the arrears
+        # households' grouping: 600 → 330 ms at scale 1)
+        connection.execute(sa.text("VACUUM (ANALYZE)"))
+        echo(f"{'VACUUM (ANALYZE)':<28} {'':>15} {time.perf_counter() - step:7.1f} s")
         counts = {table: connection.scalar(sa.text(f'SELECT count(*) FROM "{table}"'))
                   for table in COUNTED}
     engine.dispose()

@@ -2,6 +2,7 @@
 
 from .assessment import AnnualAssessment, CareerMove, MonthlyAssessment, RewardPenalty
 from .base import Base, Choices, Entity
+from .bill_totals import BillTotal
 from .departments import Department, Dispatch
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
 from .jobs import Job, Notice, ScheduleRun
@@ -20,6 +21,7 @@ from .worklog import Summary, WorkLog
 
 __all__ = [
     "ActionItem", "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill",
+    "BillTotal",
     "Building", "CareerMove", "Choices", "CommunityEvent", "Department", "Dispatch", "Entity",
     "ExternalBody", "FeeStandard",
     "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",

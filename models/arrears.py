@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from rules import billing
 
+from . import bill_totals
+from .bill_totals import BillTotal
 from .fees import ArrearsReminder, Bill
 from .people import Staff
 from .property import Building, Owner, Project, Unit
@@ -40,9 +42,9 @@ def outstanding(today: date) -> sa.ColumnElement[bool]:
     return sa.and_(Bill.status.in_(("unpaid", "partly_paid")), Bill.due_date < today)
 
 
-def bucket_case(today: date) -> sa.ColumnElement[str]:
+def bucket_case(today: date, due_date=Bill.due_date) -> sa.ColumnElement[str]:
     """rules.billing.AGING_BUCKETS as SQL: the bucket of a bill's due date on `today`."""
-    whens = [(Bill.due_date >= today - timedelta(days=upper), name)
+    whens = [(due_date >= today - timedelta(days=upper), name)
              for name, upper in billing.AGING_BUCKETS if upper is not None]
     return sa.case(*whens, else_=billing.AGING_BUCKETS[-1][0])
 
@@ -65,12 +67,18 @@ def condition(today: date, filters: Filters,
         units.append(Unit.steward_id == filters.steward_id)
     if units:
         parts.append(Bill.unit_id.in_(sa.select(Unit.id).where(*units)))
-    if filters.bucket is not None:
-        more_than, at_most = billing.bucket_span(filters.bucket)
-        parts.append(Bill.due_date < today - timedelta(days=more_than))
-        if at_most is not None:
-            parts.append(Bill.due_date >= today - timedelta(days=at_most))
+    parts += _within_bucket(today, filters.bucket, Bill.due_date)
     return sa.and_(*parts)
+
+
+def _within_bucket(today: date, bucket: str | None, due_date) -> list[sa.ColumnElement[bool]]:
+    if bucket is None:
+        return []
+    more_than, at_most = billing.bucket_span(bucket)
+    parts = [due_date < today - timedelta(days=more_than)]
+    if at_most is not None:
+        parts.append(due_date >= today - timedelta(days=at_most))
+    return parts
 
 
 OWED = Bill.amount - Bill.paid_amount
@@ -90,14 +98,20 @@ class Summary:
 def summary(session: Session, today: date, filters: Filters,
             scope: sa.ColumnElement[bool] | None) -> Summary:
     """One aggregate over the bills in arrears, grouped by project, steward (by id, so
-    same-named stewards stay apart) and bucket; the page's tables and totals fold from it."""
-    bucket = bucket_case(today)
-    sums = sa.select(Building.project_id.label("project_id"),
-                     Unit.steward_id.label("steward_id"), bucket.label("bucket"),
-                     sa.func.count().label("bills"), sa.func.sum(OWED).label("owed")) \
-        .join(Unit, Bill.unit_id == Unit.id).join(Building, Unit.building_id == Building.id) \
-        .where(condition(today, filters, scope)) \
-        .group_by(Building.project_id, Unit.steward_id, bucket).subquery()
+    same-named stewards stay apart) and bucket; the page's tables and totals fold from it.
+    The whole company's (no scope, no building chosen) is summed from the running totals
+    beside the bills (models/bill_totals.py), a few thousand rows instead of a million."""
+    if scope is None and filters.building_id is None:
+        sums = _summed_totals(today, filters)
+    else:
+        bucket = bucket_case(today)
+        sums = sa.select(Building.project_id.label("project_id"),
+                         Unit.steward_id.label("steward_id"), bucket.label("bucket"),
+                         sa.func.count().label("bills"), sa.func.sum(OWED).label("owed")) \
+            .join(Unit, Bill.unit_id == Unit.id) \
+            .join(Building, Unit.building_id == Building.id) \
+            .where(condition(today, filters, scope)) \
+            .group_by(Building.project_id, Unit.steward_id, bucket).subquery()
     query = sa.select(Project.name, steward_label(), sums.c.bucket, sums.c.bills,
                       sums.c.owed).select_from(sums) \
         .join(Project, Project.id == sums.c.project_id) \
@@ -116,6 +130,22 @@ def summary(session: Session, today: date, filters: Filters,
     result.by_project = sorted(projects.items())
     result.by_steward = sorted(stewards.items())
     return result
+
+
+def _summed_totals(today: date, filters: Filters) -> sa.Subquery:
+    """The summary's groups from the running totals (project, steward, bucket, bills, owed)."""
+    bucket = bucket_case(today, BillTotal.due_date)
+    steward = sa.func.nullif(BillTotal.steward_key, bill_totals.NO_STEWARD)
+    where = [BillTotal.due_date < today, BillTotal.open_bills > 0,
+             *_within_bucket(today, filters.bucket, BillTotal.due_date)]
+    if filters.project_id is not None:
+        where.append(BillTotal.project_id == filters.project_id)
+    if filters.steward_id is not None:
+        where.append(BillTotal.steward_key == filters.steward_id)
+    return sa.select(BillTotal.project_id.label("project_id"), steward.label("steward_id"),
+                     bucket.label("bucket"), sa.func.sum(BillTotal.open_bills).label("bills"),
+                     sa.func.sum(BillTotal.owed).label("owed")) \
+        .where(*where).group_by(BillTotal.project_id, steward, bucket).subquery()
 
 
 @dataclass

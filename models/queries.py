@@ -320,28 +320,41 @@ def _collection(session: Session, group: str, first: date, last: date,
     two stewards of the same name stay apart, and no name is read per bill."""
     from .property import Building, Project
 
-    if group == "project":
-        key = Building.project_id
-        named, label = Project, Project.name
-    elif group == "steward":
-        key = Unit.steward_id
-        named, label = Staff, steward_label()
-    else:
+    if group not in ("project", "steward"):
         raise ValueError(f"unknown grouping {group!r}")
-    month = sa.extract("month", Bill.due_date) if by_month else sa.null()
-    sums = (sa.select(key.label("key"), month.label("month"),
-                      sa.func.sum(Bill.amount).label("due"),
-                      sa.func.sum(Bill.paid_amount).label("paid"))
-            .join(Unit, Bill.unit_id == Unit.id))
-    if group == "project":
-        sums = sums.join(Building, Unit.building_id == Building.id)
-    sums = sums.where(receivable(first, last)).group_by(*((key, month) if by_month else (key,)))
-    if scope is not None:
-        sums = sums.where(scope)
+    named, label = (Project, Project.name) if group == "project" else (Staff, steward_label())
+    if scope is None:  # the whole company's: from the running totals beside the bills
+        sums = _collection_totals(group, first, last, by_month)
+    else:
+        key = Building.project_id if group == "project" else Unit.steward_id
+        month = sa.extract("month", Bill.due_date) if by_month else sa.null()
+        sums = (sa.select(key.label("key"), month.label("month"),
+                          sa.func.sum(Bill.amount).label("due"),
+                          sa.func.sum(Bill.paid_amount).label("paid"))
+                .join(Unit, Bill.unit_id == Unit.id))
+        if group == "project":
+            sums = sums.join(Building, Unit.building_id == Building.id)
+        sums = sums.where(receivable(first, last), scope) \
+            .group_by(*((key, month) if by_month else (key,)))
     sums = sums.subquery()
     return session.execute(
         sa.select(label, sums.c.month, sums.c.due, sums.c.paid).select_from(sums)
         .outerjoin(named, named.id == sums.c.key)).all()
+
+
+def _collection_totals(group: str, first: date, last: date, by_month: bool) -> sa.Select:
+    """The collection's groups summed from models/bill_totals (waived bills are left out of
+    their `amount` and `paid` already)."""
+    from .bill_totals import NO_STEWARD, BillTotal
+
+    key = BillTotal.project_id if group == "project" else \
+        sa.func.nullif(BillTotal.steward_key, NO_STEWARD)
+    month = sa.extract("month", BillTotal.due_date) if by_month else sa.null()
+    return (sa.select(key.label("key"), month.label("month"),
+                      sa.func.sum(BillTotal.amount).label("due"),
+                      sa.func.sum(BillTotal.paid).label("paid"))
+            .where(BillTotal.due_date >= first, BillTotal.due_date <= last, BillTotal.bills > 0)
+            .group_by(*((key, month) if by_month else (key,))))
 
 
 def collection_by(session: Session, group: str, first: date, last: date,

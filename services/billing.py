@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import Bill, Building, FeeStandard, Ownership, Unit, audit, locks
+from models import Bill, Building, FeeStandard, Ownership, Unit, audit, bill_totals, locks
 from models.base import utcnow
 from rules import billing, periods
 from rules.refusal import N_, Refused
@@ -107,6 +107,7 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
         Bill.period == period, Bill.created_at == now)) if attempted else 0
     run.existing += attempted - run.created
     if run.created:
+        bill_totals.add_bills(session, sa.and_(Bill.period == period, Bill.created_at == now))
         audit.record_bulk(session, "bill", {"period": period, "created": run.created})
     return run
 
