@@ -30,6 +30,7 @@ from .jobs import job_url
 from .masking import personal_value
 
 ARREARS_PAGE = 50
+COLLECTION_PAGE = 50  # groups (projects or stewards) to a page of the collection report
 GROUP_LABELS = {"project": _l("Project"), "steward": _l("Steward")}
 
 
@@ -134,9 +135,14 @@ class BillView(EntityView):
         labels = sorted(yearly)
         if request.args.get("export") == "xlsx":
             return _collection_xlsx(group, year, months, labels, cells, yearly)
+        pages = max(1, -(-len(labels) // COLLECTION_PAGE))
+        page = max(0, min(request.args.get("page", 0, type=int) or 0, pages - 1))
         return self.render("admin/work/collection.html", year=year, group=group,
-                           groups=GROUP_LABELS, months=months, labels=labels, cells=cells,
-                           yearly=yearly, return_url=self.get_url(".index_view"))
+                           groups=GROUP_LABELS, months=months,
+                           labels=labels[page * COLLECTION_PAGE:(page + 1) * COLLECTION_PAGE],
+                           labels_total=len(labels), per_page=COLLECTION_PAGE, page=page,
+                           pages=pages, cells=cells, yearly=yearly,
+                           return_url=self.get_url(".index_view"))
 
 
 def _collection_xlsx(group, year, months, labels, cells, yearly) -> Response:
