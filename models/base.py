@@ -142,12 +142,22 @@ def trigram(table: str, column: str) -> sa.Index:
                     postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
 
 
+def prefix(table: str, column: str) -> sa.Index:
+    """A btree index for matching a column from its start (`LIKE 'ab%'`, whatever the
+    database's collation), on PostgreSQL: a one- or two-character word in a large list's
+    search box has no trigram, so it matches from the start (admin_views/search.py)."""
+    return sa.Index(f"ix_{table}_{column}_prefix", column,
+                    postgresql_ops={column: "varchar_pattern_ops"}).ddl_if(dialect="postgresql")
+
+
 def schema_filter(dialect: str):
-    """Alembic's `include_object` for a database of `dialect`: the trigram indexes exist on
-    PostgreSQL only, so elsewhere the models and the migrated schema agree without them."""
+    """Alembic's `include_object` for a database of `dialect`: the trigram and prefix
+    indexes exist on PostgreSQL only, so elsewhere the models and the migrated schema agree
+    without them."""
     def include(obj, name, type_, reflected, compare_to) -> bool:
         return not (type_ == "index" and dialect != "postgresql" and not reflected
-                    and obj.dialect_options["postgresql"]["using"] == "gin")
+                    and (obj.dialect_options["postgresql"]["using"] == "gin"
+                         or obj.name.endswith("_prefix")))
     return include
 
 

@@ -17,6 +17,7 @@ from .base import (
     local_date,
     non_negative,
     positive,
+    prefix,
     ref,
     trigram,
     utcnow,
@@ -99,7 +100,7 @@ class Bill(Entity):
         non_negative("paid_amount"),
         sa.CheckConstraint("paid_amount <= amount", name="paid_within_amount"),
         sa.Index("ix_bill_period_status", "period", "status"),
-        trigram("bill", "period"),
+        trigram("bill", "period"), prefix("bill", "period"),
         # The arrears pages read a household's overdue bills from this index alone.
         sa.Index("ix_bill_outstanding", "unit_id", "owner_id", "due_date",
                  postgresql_include=["amount", "paid_amount"],
@@ -136,7 +137,8 @@ class Bill(Entity):
 
 class Payment(Entity):
     __tablename__ = "payment"
-    __table_args__ = (positive("amount"), trigram("payment", "receipt_no"))
+    __table_args__ = (positive("amount"), trigram("payment", "receipt_no"),
+                      prefix("payment", "receipt_no"))
 
     bill_id: Mapped[int] = ref("bill.id")
     amount: Mapped[Decimal] = mapped_column(info={"min": Decimal("0.01")})

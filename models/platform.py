@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rules.procedures import checklist_text
 
-from .base import Base, Choices, Entity, choice, trigram, utcnow
+from .base import Base, Choices, Entity, choice, prefix, trigram, utcnow
 
 D = Decimal
 SATISFACTION_SCALE = Choices(
@@ -150,9 +150,9 @@ class AuditEntry(Base):
     names: Mapped[str | None] = mapped_column(sa.Text)
 
     __table_args__ = (sa.Index("ix_audit_entry_entity", "entity", "entity_id"),
-                      trigram("audit_entry", "record_label"),
-                      trigram("audit_entry", "actor_name"),
-                      trigram("audit_entry", "username"))
+                      trigram("audit_entry", "record_label"), prefix("audit_entry", "record_label"),
+                      trigram("audit_entry", "actor_name"), prefix("audit_entry", "actor_name"),
+                      trigram("audit_entry", "username"), prefix("audit_entry", "username"))
 
     def __str__(self) -> str:
         return self.record_label or f"{self.entity} #{self.entity_id}"

@@ -17,6 +17,7 @@ from .base import (
     choice,
     local_date,
     non_negative,
+    prefix,
     ref,
     trigram,
     utcnow,
@@ -78,8 +79,8 @@ class Ticket(Entity):
         between("rating_solving", 1, 5),
         non_negative("rework_count"),
         sa.Index("ix_ticket_steward_status", "steward_id", "status"),
-        trigram("ticket", "code"),
-        trigram("ticket", "contact_name"),
+        trigram("ticket", "code"), prefix("ticket", "code"),
+        trigram("ticket", "contact_name"), prefix("ticket", "contact_name"),
         # A team's month (the month run): its tickets closed, and its tickets due, then.
         sa.Index("ix_ticket_steward_closed_at", "steward_id", "closed_at"),
         sa.Index("ix_ticket_steward_due_at", "steward_id", "due_at"),

@@ -75,3 +75,46 @@ def test_a_list_longer_than_the_cap_shows_an_estimate_and_pages_on(app, db, as_r
     shown = re.search(r"List \(about ([\d,]+)\)", page)
     assert shown and int(shown.group(1).replace(",", "")) > 5
     assert client.get("/admin/bill/?page=2&lang=en").status_code == 200
+
+
+def _contact_names(page: str) -> list[str]:
+    return re.findall(r'<td class="col-contact_name">\s*([^<\s][^<]*?)\s*</td>', page)
+
+
+@pytest.mark.postgres
+def test_a_short_word_in_a_large_list_matches_from_the_start_and_says_so(app, db, as_role,
+                                                                          monkeypatch):
+    """A word of one or two characters has no trigram: in a list of more than LARGE rows it
+    matches the start of a field, an index range, and the page says so; three characters
+    match anywhere; a smaller list matches a short word anywhere (issue 16)."""
+    import sqlalchemy as sa
+
+    from admin_views import search
+    from extensions import db as database
+    from models import Ticket
+
+    with app.app_context():
+        names = list(database.session.scalars(sa.select(Ticket.contact_name).distinct()))
+        database.session.execute(sa.text("ANALYZE ticket"))  # the planner's row count
+        database.session.commit()
+    name = next(n for n in names if len(n) == 3)
+    surname, given = name[0], name[1:]
+    client = as_role("admin")
+
+    def shown(word: str) -> tuple[set[str], str]:
+        page = client.get(f"/admin/ticket/?search={word}&page_size=100&lang=en")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        return set(_contact_names(text)), text
+
+    anywhere, text = shown(given)
+    assert name in anywhere and "matched at the start" not in text
+    monkeypatch.setattr(search, "LARGE", 0)
+    monkeypatch.setattr(search, "_SIZES", {})
+    from_start, text = shown(given)
+    assert name not in from_start and "matched at the start" in text
+    assert all(n.startswith(given) for n in from_start)
+    by_surname, _ = shown(surname)
+    assert name in by_surname and all(n.startswith(surname) for n in by_surname)
+    whole, text = shown(name)
+    assert name in whole and "matched at the start" not in text
