@@ -31,6 +31,7 @@ from .masking import personal_value
 
 ARREARS_PAGE = 50
 COLLECTION_PAGE = 50  # groups (projects or stewards) to a page of the collection report
+SUMMARY_ROWS = 50  # rows of the arrears page's aging summary by project or by steward
 GROUP_LABELS = {"project": _l("Project"), "steward": _l("Steward")}
 
 
@@ -104,7 +105,10 @@ class BillView(EntityView):
                  "days": h.days(today), "bucket": h.bucket(today)} for h in found]
         return self.render(
             "admin/work/arrears.html", today=today, figures=figures,
-            summaries={"project": figures.by_project, "steward": figures.by_steward},
+            summaries={"project": _owing_most(figures.by_project),
+                       "steward": _owing_most(figures.by_steward)},
+            summary_counts={"project": len(figures.by_project),
+                            "steward": len(figures.by_steward)},
             rows=rows, filters=filters, filter_args=arrears_page.filter_args(filters),
             choices=arrears_page.choices(filters, current_user.role),
             buckets=BUCKET_LABELS, groups=GROUP_LABELS, page=page, total=total,
@@ -143,6 +147,14 @@ class BillView(EntityView):
                            labels_total=len(labels), per_page=COLLECTION_PAGE, page=page,
                            pages=pages, cells=cells, yearly=yearly,
                            return_url=self.get_url(".index_view"))
+
+
+def _owing_most(rows: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """An aging summary as the page shows it: every row (by name) up to SUMMARY_ROWS; past
+    that — a large company's 1,000 stewards — the SUMMARY_ROWS owing most, most first."""
+    if len(rows) <= SUMMARY_ROWS:
+        return rows
+    return sorted(rows, key=lambda row: (-sum(row[1].values()), row[0]))[:SUMMARY_ROWS]
 
 
 def _collection_xlsx(group, year, months, labels, cells, yearly) -> Response:

@@ -32,6 +32,10 @@ DEPARTMENTS = ("engineering", "security", "cleaning", "customer_service")
 CHANNELS = "ARRAY['phone','wechat','wechat','on_site','visit','email','letter']"
 CATEGORIES = "ARRAY['repair','water_power','sanitation','security','fees','complaint','inquiry']"
 METHODS = "ARRAY['wechat_pay','alipay','bank_transfer','cash']"
+# A reminder's moment within a working day (09:00–17:52 in Shanghai), so a month's reminders
+# are spread over five days' hours and minutes as a team makes them, not 10,000 at one
+# second in unit order (a team's then all sat at the end of the tie).
+REMINDED = "(b.id % 9) * INTERVAL '1 hour' + (b.id % 53) * INTERVAL '1 minute'"
 
 
 def name_sql(i: str, salt: int) -> str:
@@ -184,12 +188,13 @@ FROM bill WHERE paid_amount > 0 ORDER BY id"""),
         ("arrears_reminder", f"""
 INSERT INTO arrears_reminder (id, bill_id, steward_id, reminded_at, method, reason, note,
                               promised_on, outcome, {ENTITY_COLS})
-SELECT b.id, b.id, u.steward_id, b.due_date + 3 + TIME '02:00',
+SELECT b.id, b.id, u.steward_id, b.due_date + 3 + (b.id % 5) + TIME '01:00' + {REMINDED},
        (ARRAY['phone','wechat','door_notice'])[1 + b.id % 3],
        (ARRAY['financial_hardship','dissatisfied','vacant','unreachable',
               'disputes_amount'])[1 + b.id % 5],
        '电话催缴', b.due_date + 17, (ARRAY['promised','no_answer','refused'])[1 + b.id % 3],
-       b.due_date + 3 + TIME '02:00', 'scale', b.due_date + 3 + TIME '02:00', 'scale', 1
+       b.due_date + 3 + (b.id % 5) + TIME '01:00' + {REMINDED}, 'scale',
+       b.due_date + 3 + (b.id % 5) + TIME '01:00' + {REMINDED}, 'scale', 1
 FROM bill b JOIN unit u ON u.id = b.unit_id
 WHERE b.status IN ('unpaid', 'partly_paid') AND b.due_date < DATE '{ANCHOR_DAY}' AND b.id % 5 = 0
 ORDER BY b.id"""),

@@ -428,3 +428,25 @@ def test_two_stewards_of_the_same_name_are_two_rows_P_FEE_3(app, db, as_role):
     page = client.get("/admin/bill/arrears/").get_data(as_text=True)
     aging = page.split('id="aging-steward"')[1].split("</table>")[0]
     assert f"{name} E101" in aging and f"{name} E102" in aging
+
+
+def test_the_arrears_summary_shows_the_stewards_owing_most_when_there_are_many(
+        app, db, as_role, monkeypatch):
+    """P-FEE-2: past SUMMARY_ROWS groups (a large company's 1,000 stewards) the aging summary
+    shows those owing most, most first, and says how many there are (here 2 of the demo's)."""
+    import re
+
+    from admin_views import fees
+    from models import arrears
+    from models.queries import company_today
+
+    client = as_role("admin")
+    with app.app_context():
+        figures = arrears.summary(database.session, company_today(), arrears.Filters(), None)
+    by_owed = sorted(figures.by_steward, key=lambda row: -sum(row[1].values()))
+    assert len(by_owed) > 2
+    monkeypatch.setattr(fees, "SUMMARY_ROWS", 2)
+    page = client.get("/admin/bill/arrears/?lang=en").get_data(as_text=True)
+    table = page.split('id="aging-steward"')[1].split("</table>")[0]
+    assert re.findall(r"<tr><td>([^<]+)</td>", table) == [by_owed[0][0], by_owed[1][0]]
+    assert f"The 2 owing most of {len(by_owed)}" in page
