@@ -84,12 +84,13 @@ def create_app(test_config: dict | None = None, *, demo: bool = False) -> Flask:
 
     from admin_views import headers, init_admin
     from admin_views.auth import bp as auth_bp
-    from models import audit, bill_totals, guards, tracking
+    from models import audit, bill_totals, guards, household_totals, tracking
     from services import notices
 
     tracking.init_app(app)
     guards.init_app(app)
     bill_totals.init_app(app)  # after the guards: a payment's bill is dirty by then
+    household_totals.init_app(app)
     notices.init_app(app)  # after the guards: it reads what they derive
     audit.init_app(app)
     app.register_blueprint(auth_bp)

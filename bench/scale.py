@@ -145,7 +145,7 @@ def build(url: str, scale: float, *, create: bool = True, echo=print) -> dict[st
     """Build the company at `scale` in `url`; returns the row counts."""
     import sqlalchemy as sa
 
-    from models import bill_totals
+    from models import bill_totals, household_totals
 
     started = time.perf_counter()
     if create:
@@ -166,6 +166,9 @@ def build(url: str, scale: float, *, create: bool = True, echo=print) -> dict[st
         step = time.perf_counter()
         rows = bill_totals.rebuild(connection)
         echo(f"{'bill_total':<28} {rows:>10,} rows {time.perf_counter() - step:7.1f} s")
+        step = time.perf_counter()
+        rows = household_totals.rebuild(connection)
+        echo(f"{'household_total':<28} {rows:>10,} rows {time.perf_counter() - step:7.1f} s")
         _sequences(connection)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         step = time.perf_counter()

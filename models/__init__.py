@@ -5,6 +5,7 @@ from .base import Base, Choices, Entity
 from .bill_totals import BillTotal
 from .departments import Department, Dispatch
 from .fees import ArrearsReminder, Bill, FeeStandard, Payment
+from .household_totals import HouseholdTotal
 from .jobs import Job, Notice, ScheduleRun
 from .numbering import NumberCounter
 from .org import ActionItem, ExternalBody, Meeting
@@ -23,7 +24,7 @@ __all__ = [
     "ActionItem", "AnnualAssessment", "ArrearsReminder", "AuditEntry", "Base", "Bill",
     "BillTotal",
     "Building", "CareerMove", "Choices", "CommunityEvent", "Department", "Dispatch", "Entity",
-    "ExternalBody", "FeeStandard",
+    "ExternalBody", "FeeStandard", "HouseholdTotal",
     "Hazard", "ImportBatch", "Incident", "Job", "Notice", "ScheduleRun",
     "Meeting", "MessageTemplate", "MonthlyAssessment", "NumberCounter", "OutboxMessage",
     "Owner", "Ownership",

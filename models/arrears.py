@@ -22,6 +22,7 @@ from rules import billing
 from . import bill_totals
 from .bill_totals import BillTotal
 from .fees import ArrearsReminder, Bill
+from .household_totals import HouseholdTotal
 from .people import Staff
 from .property import Building, Owner, Project, Unit
 from .queries import steward_label
@@ -178,7 +179,35 @@ def households(session: Session, today: date, filters: Filters,
     key (one join of the grouped households to their units, not of every bill), and the
     page's ids joined to units, buildings, projects, stewards and owners afterwards, in the
     same statement: a deep page costs the grouping, not the names of every household before
-    it. Their bills and last reminders come in two more statements for the page only."""
+    it. Their bills and last reminders come in two more statements for the page only.
+
+    The whole company's page (no scope, no aging filter) is read from the running totals
+    per household instead (models/household_totals.py): its 50 keys from one index in the
+    same order, and the count of households from the same index — a million overdue bills
+    are not grouped for a page of 50."""
+    if scope is None and filters.bucket is None and limit is not None:
+        rows = _page_from_totals(session, today, filters, offset, limit)
+        total = session.scalar(sa.select(sa.func.count()).select_from(HouseholdTotal)
+                               .where(*_totals_condition(today, filters))) \
+            if rows or offset else 0
+        if not rows:
+            return [], total
+    else:
+        rows = _page_from_bills(session, today, filters, scope, offset, limit)
+        if not rows:
+            return [], _count(session, today, filters, scope) if offset else 0
+        total = rows[0].total
+    found = [Household(unit, owner, bills, owed or Decimal(0), oldest_due)
+             for unit, owner, bills, owed, oldest_due, *_ in rows]
+    if with_bills:
+        _attach_bills(session, found, today, filters, scope)
+    return found, total
+
+
+def _page_from_bills(session: Session, today: date, filters: Filters,
+                     scope: sa.ColumnElement[bool] | None, offset: int,
+                     limit: int | None) -> list:
+    """A page of (unit, owner, bills, owed, oldest, total) from the bills grouped."""
     grouped = sa.select(Bill.unit_id, Bill.owner_id, sa.func.count().label("bills"),
                         sa.func.sum(OWED).label("owed"),
                         sa.func.min(Bill.due_date).label("oldest")) \
@@ -193,7 +222,7 @@ def households(session: Session, today: date, filters: Filters,
     if limit is not None:
         ordered = ordered.limit(limit)
     page = ordered.subquery()
-    rows = session.execute(
+    return session.execute(
         sa.select(Unit, Owner, page.c.bills, page.c.owed, page.c.oldest, page.c.total)
         .select_from(page).join(Unit, Unit.id == page.c.unit_id)
         .outerjoin(Owner, Owner.id == page.c.owner_id)
@@ -201,13 +230,50 @@ def households(session: Session, today: date, filters: Filters,
                  joinedload(Unit.steward))
         .order_by(page.c.oldest, page.c.building_id, page.c.number_key, page.c.unit_id,
                   page.c.owner_id)).all()
-    if not rows:
-        return [], _count(session, today, filters, scope) if offset else 0
-    found = [Household(unit, owner, bills, owed or Decimal(0), oldest_due)
-             for unit, owner, bills, owed, oldest_due, _ in rows]
-    if with_bills:
-        _attach_bills(session, found, today, filters, scope)
-    return found, rows[0].total
+
+
+def _totals_condition(today: date, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """The households in arrears by models/household_totals: their oldest unpaid bill is
+    past due; the page's project, building and steward filters on their copied columns."""
+    where = [HouseholdTotal.oldest_open < today]
+    if filters.project_id is not None:
+        where.append(HouseholdTotal.building_id.in_(sa.select(Building.id).where(
+            Building.project_id == filters.project_id)))
+    if filters.building_id is not None:
+        where.append(HouseholdTotal.building_id == filters.building_id)
+    if filters.steward_id is not None:
+        where.append(HouseholdTotal.steward_key == filters.steward_id)
+    return where
+
+
+def _page_from_totals(session: Session, today: date, filters: Filters, offset: int,
+                      limit: int) -> list:
+    """The whole company's page of households from the running totals per household: the
+    page's keys read in the arrears order from one index, their overdue bills summed (a
+    household's bills not yet due left out), their units and owners joined — one statement."""
+    totals = HouseholdTotal
+    page = (sa.select(totals.unit_id, totals.owner_key, totals.oldest_open,
+                      totals.building_id, totals.number_key)
+            .where(*_totals_condition(today, filters))
+            .order_by(totals.oldest_open, totals.building_id, totals.number_key,
+                      totals.unit_id, totals.owner_key)
+            .offset(offset).limit(limit).cte("page"))
+    owner_key = sa.func.coalesce(Bill.owner_id, sa.literal_column("0"))
+    sums = (sa.select(Bill.unit_id, owner_key.label("owner_key"),
+                      sa.func.count().label("bills"), sa.func.sum(OWED).label("owed"))
+            .where(outstanding(today), Bill.unit_id.in_(sa.select(page.c.unit_id)))
+            .group_by(Bill.unit_id, owner_key).subquery())
+    return session.execute(
+        sa.select(Unit, Owner, sums.c.bills, sums.c.owed, page.c.oldest_open)
+        .select_from(page)
+        .join(sums, sa.and_(sums.c.unit_id == page.c.unit_id,
+                            sums.c.owner_key == page.c.owner_key))
+        .join(Unit, Unit.id == page.c.unit_id)
+        .outerjoin(Owner, Owner.id == page.c.owner_key)
+        .options(joinedload(Unit.building).joinedload(Building.project),
+                 joinedload(Unit.steward))
+        .order_by(page.c.oldest_open, page.c.building_id, page.c.number_key,
+                  page.c.unit_id, page.c.owner_key)).all()
 
 
 def _count(session: Session, today: date, filters: Filters,

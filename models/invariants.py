@@ -8,7 +8,8 @@ checked after the fuzz harness and the race tests.
 - no unit has two primary owners on the same day (P-OWN-1);
 - every record's current version has its audit entry (bills the bill run wrote at version
   1 are covered by the run's bulk entry);
-- the running totals beside the bills equal the bills' sums (models/bill_totals.py).
+- the running totals beside the bills, per group and per household, equal the bills'
+  sums (models/bill_totals.py, models/household_totals.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from rules import billing
 
-from . import bill_totals
+from . import bill_totals, household_totals
 from .base import Entity
 from .fees import Bill, Payment
 from .platform import AuditEntry
@@ -34,7 +35,8 @@ def broken(session: Session) -> list[str]:
     """One line per broken invariant (with up to EXAMPLES example rows); empty when whole."""
     return [*_bills(session), *_tickets(session), *_assignments(session),
             *_primary_owners(session), *_audit(session),
-            *bill_totals.mismatches(session)[:EXAMPLES]]
+            *bill_totals.mismatches(session)[:EXAMPLES],
+            *household_totals.mismatches(session)[:EXAMPLES]]
 
 
 def _bills(session: Session) -> list[str]:

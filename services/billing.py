@@ -10,7 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import Bill, Building, FeeStandard, Ownership, Unit, audit, bill_totals, locks
+from models import (
+    Bill,
+    Building,
+    FeeStandard,
+    Ownership,
+    Unit,
+    audit,
+    bill_totals,
+    household_totals,
+    locks,
+)
 from models.base import utcnow
 from rules import billing, periods
 from rules.refusal import N_, Refused
@@ -101,6 +111,7 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
             # ORM's bulk insert with RETURNING (see the benchmark in the README)
             session.connection().execute(insert, rows)
             attempted += len(rows)
+            household_totals.refresh(session, {row["unit_id"] for row in rows})
     # This run's rows are the ones stamped with its own moment; the rest of what it tried
     # was written meanwhile by an overlapping run.
     run.created = session.scalar(sa.select(sa.func.count(Bill.id)).where(

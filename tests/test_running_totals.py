@@ -1,8 +1,9 @@
-"""The running totals beside the bills (models/bill_totals.py) follow every way a bill's
-figures or its group change: a payment (P-FEE-1), a waiver, a corrected amount, a deleted
-bill, the bill run (P-FEE-1), a unit given to another steward, a building moved to another
-project — and the whole company's reports read them with the same figures as the bills'
-sums (P-FEE-2, P-FEE-3)."""
+"""The running totals beside the bills, per group (models/bill_totals.py) and per household
+(models/household_totals.py), follow every way a bill's figures or its place change: a
+payment (P-FEE-1), a waiver, a corrected amount, a deleted bill, the bill run (P-FEE-1), a
+unit given to another steward, a building moved to another project — and the whole
+company's reports and arrears list read them with the same figures as the bills give
+(P-FEE-2, P-FEE-3)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,20 @@ from models import (
     Staff,
     Unit,
     arrears,
+    household_totals,
     queries,
 )
 from models.bill_totals import mismatches, rebuild
 from services.billing import bill_run, waive
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _whole(session) -> bool:
+    """Both kinds of running totals equal what the bills give."""
+    found = mismatches(session) + household_totals.mismatches(session)
+    assert found == [], found
+    return True
 
 
 def _total(session, unit: Unit, due: date) -> tuple:
@@ -48,7 +57,7 @@ def _unpaid(session) -> Bill:
 def test_the_demo_company_s_totals_are_its_bills_sums(app, db):
     with app.app_context():
         assert database.session.scalar(sa.select(sa.func.count(BillTotal.id))) > 0
-        assert mismatches(database.session) == []
+        assert _whole(database.session)
 
 
 def test_a_payment_a_waiver_a_new_amount_and_a_deleted_bill_move_the_totals(app, db):
@@ -76,7 +85,7 @@ def test_a_payment_a_waiver_a_new_amount_and_a_deleted_bill_move_the_totals(app,
         after = _total(session, other.unit, other.due_date)
         assert after == (before[0] - 1, before[1] - other.amount, before[2],
                          before[3] - 1, before[4] - other.amount)
-        assert mismatches(session) == []
+        assert _whole(session)
         gone = session.scalars(sa.select(Bill).where(
             Bill.status == "unpaid", ~Bill.payments.any(),
             ~sa.exists().where(ArrearsReminder.bill_id == Bill.id))
@@ -85,7 +94,7 @@ def test_a_payment_a_waiver_a_new_amount_and_a_deleted_bill_move_the_totals(app,
         session.delete(gone)
         session.commit()
         assert _total(session, gone.unit, gone.due_date)[0] == before[0] - 1
-        assert mismatches(session) == []
+        assert _whole(session)
 
 
 def _unpaid_elsewhere(session, bill: Bill) -> Bill:
@@ -119,7 +128,7 @@ def test_a_unit_given_to_another_steward_takes_its_bills_along(app, db):
                                                               old_before[1] - amount)
         assert _group(session, project, new_steward, due) == (new_before[0] + moving,
                                                               new_before[1] + amount)
-        assert mismatches(session) == []
+        assert _whole(session)
 
 
 def test_a_building_moved_to_another_project_and_a_bill_run_keep_the_totals(app, db):
@@ -130,11 +139,11 @@ def test_a_building_moved_to_another_project_and_a_bill_run_keep_the_totals(app,
             Project.id != building.project_id)).first()
         building.project_id = project.id
         session.commit()
-        assert mismatches(session) == []
+        assert _whole(session)
         made = bill_run(session, "2027-03")
         session.commit()
         assert made.created > 0
-        assert mismatches(session) == []
+        assert _whole(session)
 
 
 def test_a_rebuild_finds_the_same_totals(app, db):
@@ -177,3 +186,31 @@ def test_the_whole_company_s_reports_from_the_totals_equal_the_bills_sums(app, d
             first, last = date(2026, 1, 1), date(2026, 11, 30)
             assert queries.collection_by(session, group, first, last) == \
                 queries.collection_by(session, group, first, last, everything)
+
+
+def test_the_whole_company_s_arrears_list_from_the_totals_equals_the_bills(app, db):
+    """P-FEE-2: the households in arrears, their bills, what they owe and their order are the
+    same read from the totals per household as grouped from the bills — for the filters the
+    totals serve, a deep page, and a page past the last."""
+    everything = sa.true()
+    today = date(2026, 11, 27)
+    with app.app_context():
+        session = database.session
+        project = session.scalar(sa.select(Project.id).order_by(Project.id))
+        building = session.scalar(sa.select(Building.id).order_by(Building.id))
+        steward = session.scalar(sa.select(Unit.steward_id).where(Unit.steward_id.is_not(None))
+                                 .order_by(Unit.id))
+
+        def seen(filters, scope, offset=0, limit=7):
+            found, total = arrears.households(session, today, filters, scope, offset, limit)
+            return total, [(h.unit.id, h.owner.id if h.owner else None, h.bill_count, h.owed,
+                            h.oldest_due, [b.id for b in h.bills]) for h in found]
+
+        for filters in (arrears.Filters(), arrears.Filters(project_id=project),
+                        arrears.Filters(building_id=building),
+                        arrears.Filters(steward_id=steward)):
+            for offset in (0, 7, 10_000):
+                assert seen(filters, None, offset) == seen(filters, everything, offset), \
+                    (filters, offset)
+        total, first = seen(arrears.Filters(), None)
+        assert total > 7 and len(first) == 7

@@ -1,0 +1,165 @@
+"""Running totals per household (a unit and the owner billed, P-FEE-2): its unpaid bills,
+what they still owe and the oldest one's due date, beside the unit's building, room sort key
+and steward — so the whole company's arrears page lists its 50 households longest overdue
+from one index (models/arrears.py) instead of grouping a million overdue bills (issue 16).
+
+Unlike the sums of models/bill_totals.py, an oldest due date cannot be kept by adding
+differences, so a household's row is recomputed from its bills. Two transactions paying
+bills of one household at once must not each write what they saw alone, so the recompute
+locks the household's unit first and reads the bills in the next statement, which on
+PostgreSQL's READ COMMITTED sees what the other committed while it waited.
+- After a flush that creates, changes or deletes bills, or moves a unit to another
+  building, room number or steward, the households of those units are recomputed.
+- The bill run recomputes the households of each chunk of units it billed (`refresh`).
+(A building given to another project changes no row: the arrears page finds a project's
+households through their buildings.)
+`rebuild` recomputes every row; `models.invariants` checks them against the bills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import Base, changed
+from .fees import Bill
+from .property import Unit
+
+NO_OWNER = 0  # the owner key of bills billed to nobody
+OPEN = ("unpaid", "partly_paid")
+
+
+class HouseholdTotal(Base):
+    """One household's unpaid bills summed. Derived data: no version, no audit."""
+
+    __tablename__ = "household_total"
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "owner_key"),
+        # the arrears page's order: longest overdue first, then building and room
+        sa.Index("ix_household_total_arrears_order", "oldest_open", "building_id",
+                 "number_key", "unit_id", "owner_key"),
+        sa.Index("ix_household_total_steward_key", "steward_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    owner_key: Mapped[int]
+    building_id: Mapped[int]
+    number_key: Mapped[str] = mapped_column(sa.String(100))
+    steward_key: Mapped[int]
+    open_bills: Mapped[int] = mapped_column(default=0)
+    owed: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0.00"))
+    oldest_open: Mapped[date | None]
+
+
+def _zero() -> sa.ColumnElement:
+    return sa.literal_column("0")
+
+
+def _sums(units: sa.ColumnElement[bool]) -> sa.Select:
+    """(unit, owner key, open bills, owed, oldest open due date) of the units chosen, one
+    row per household with a bill unpaid."""
+    is_open = Bill.status.in_(OPEN)
+    owner = sa.func.coalesce(Bill.owner_id, _zero())
+    return (sa.select(Bill.unit_id, owner.label("owner_key"),
+                      sa.func.count(Bill.id).filter(is_open).label("open_bills"),
+                      sa.func.coalesce(sa.func.sum(Bill.amount - Bill.paid_amount)
+                                       .filter(is_open), 0).label("owed"),
+                      sa.func.min(Bill.due_date).filter(is_open).label("oldest_open"))
+            .where(units).group_by(Bill.unit_id, owner)
+            .having(sa.func.count(Bill.id).filter(is_open) > 0))
+
+
+def _placed(sums: sa.Subquery) -> sa.Select:
+    """The sums beside their unit's building, room key and steward."""
+    return (sa.select(sums.c.unit_id, sums.c.owner_key, Unit.building_id, Unit.number_key,
+                      sa.func.coalesce(Unit.steward_id, _zero()), sums.c.open_bills,
+                      sums.c.owed, sums.c.oldest_open)
+            .join(Unit, Unit.id == sums.c.unit_id))
+
+
+COLUMNS = ["unit_id", "owner_key", "building_id", "number_key", "steward_key", "open_bills",
+           "owed", "oldest_open"]
+
+
+def refresh(session: Session, units: Collection[int]) -> None:
+    """Recompute every household of these units from their bills. On PostgreSQL the units'
+    rows are locked first, in one order (FOR NO KEY UPDATE: a bill referring to its unit
+    still saves), so a second transaction refreshing a unit waits here and then reads the
+    bills the first committed; SQLite lets one writer in at a time anyway."""
+    units = sorted(set(units))
+    if not units:
+        return
+    table, connection = HouseholdTotal.__table__, session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(Unit.id).where(Unit.id.in_(units)).order_by(Unit.id)
+                           .with_for_update(key_share=True))
+    connection.execute(sa.delete(table).where(table.c.unit_id.in_(units)))
+    connection.execute(sa.insert(table).from_select(
+        COLUMNS, _placed(_sums(Bill.unit_id.in_(units)).subquery())))
+
+
+def rebuild(connection: sa.Connection) -> int:
+    """Every household recomputed from the bills; returns how many there are."""
+    table = HouseholdTotal.__table__
+    connection.execute(sa.delete(table))
+    return connection.execute(sa.insert(table).from_select(
+        COLUMNS, _placed(_sums(sa.true()).subquery()))).rowcount
+
+
+def mismatches(session: Session) -> list[str]:
+    """Households whose row differs from their bills' recomputation, described."""
+    table = HouseholdTotal.__table__
+    kept = {(r.unit_id, r.owner_key): tuple(r) for r in session.execute(
+        sa.select(*(table.c[name] for name in COLUMNS)))}
+    counted = {(r[0], r[1]): tuple(r) for r in session.execute(
+        _placed(_sums(sa.true()).subquery()))}
+    found = []
+    for key in sorted(set(kept) | set(counted)):
+        have, want = kept.get(key), counted.get(key)
+        if have is None or want is None or _plain(have) != _plain(want):
+            found.append(f"household total of unit {key[0]}, owner {key[1]}: kept {have}, "
+                         f"the bills give {want}")
+    return found
+
+
+def _plain(row: tuple) -> tuple:
+    return tuple(Decimal(v) if isinstance(v, (int, float, Decimal)) else v for v in row)
+
+
+# ---- kept at flush ------------------------------------------------------------------------------
+_PENDING = "household_totals_pending"
+
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    """The units whose households this flush changes, as the database has them now: those
+    of the bills it changes or deletes (read here, before a bill moves to another unit or
+    owner) and the units it moves to another building, room number or steward."""
+    bills = [bill.id for bill in (*session.dirty, *session.deleted)
+             if isinstance(bill, Bill) and bill.id is not None
+             and (bill in session.deleted or session.is_modified(bill))]
+    units = set(session.scalars(sa.select(Bill.unit_id).where(Bill.id.in_(bills)))) \
+        if bills else set()
+    units.update(unit.id for unit in session.dirty if isinstance(unit, Unit) and unit.id
+                 and any(changed(unit, key) for key in ("building_id", "number",
+                                                        "steward_id")))
+    session.info[_PENDING] = units
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    units = session.info.pop(_PENDING, set())
+    units.update(bill.unit_id for bill in (*session.new, *session.dirty)
+                 if isinstance(bill, Bill) and (bill in session.new
+                                                or session.is_modified(bill)))
+    refresh(session, units)
+
+
+def init_app(app) -> None:
+    if not sa.event.contains(Session, "before_flush", _before_flush):
+        sa.event.listen(Session, "before_flush", _before_flush)
+    if not sa.event.contains(Session, "after_flush", _after_flush):
+        sa.event.listen(Session, "after_flush", _after_flush)
