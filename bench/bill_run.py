@@ -43,7 +43,7 @@ def seed(url: str, units: int) -> None:
     from extensions import db
     from models import Building, FeeStandard, Owner, Ownership, Project, Unit
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     per_building, buildings_per_project = 500, 20
     projects = max(1, units // (per_building * buildings_per_project))
     now = datetime.now(UTC)
@@ -100,7 +100,7 @@ def measure(url: str, what: str, units: int) -> dict:
     from extensions import db
     from services.billing import bill_run
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         started = time.perf_counter()
         result = {}
