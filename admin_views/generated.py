@@ -709,12 +709,14 @@ class EntityView(PickerWords, FormHelp, MaskedLookups, LiteralSearch, FieldWrite
 
 
 def is_indexed(column: sa.Column) -> bool:
-    """Whether an index leads with `column`: its own, a key's, or a composite's first."""
+    """Whether an index that can sort leads with `column`: its own, a key's, or a
+    composite's first (not a trigram index, nor a prefix index's pattern order)."""
     if column.primary_key or column.index or column.unique:
         return True
     table = column.table
     leading = [next(iter(ix.columns)) for ix in table.indexes
-               if ix.columns and ix.dialect_options["postgresql"]["using"] != "gin"]
+               if ix.columns and ix.dialect_options["postgresql"]["using"] != "gin"
+               and not ix.dialect_options["postgresql"]["ops"]]
     leading += [next(iter(c.columns)) for c in table.constraints
                 if isinstance(c, sa.UniqueConstraint | sa.PrimaryKeyConstraint) and c.columns]
     return any(lead is column for lead in leading)
