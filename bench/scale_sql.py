@@ -34,7 +34,8 @@ CATEGORIES = "ARRAY['repair','water_power','sanitation','security','fees','compl
 METHODS = "ARRAY['wechat_pay','alipay','bank_transfer','cash']"
 # A reminder's moment within a working day (09:00–17:52 in Shanghai), so a month's reminders
 # are spread over five days' hours and minutes as a team makes them, not 10,000 at one
-# second in unit order (a team's then all sat at the end of the tie).
+# second in unit order (a team's then all sat at the end of the tie); written in the order
+# they were made, and the dates owners promise to pay spread over two weeks after.
 REMINDED = "(b.id % 9) * INTERVAL '1 hour' + (b.id % 53) * INTERVAL '1 minute'"
 
 
@@ -192,12 +193,13 @@ SELECT b.id, b.id, u.steward_id, b.due_date + 3 + (b.id % 5) + TIME '01:00' + {R
        (ARRAY['phone','wechat','door_notice'])[1 + b.id % 3],
        (ARRAY['financial_hardship','dissatisfied','vacant','unreachable',
               'disputes_amount'])[1 + b.id % 5],
-       '电话催缴', b.due_date + 17, (ARRAY['promised','no_answer','refused'])[1 + b.id % 3],
+       '电话催缴', b.due_date + 10 + (b.id % 15),
+       (ARRAY['promised','no_answer','refused'])[1 + b.id % 3],
        b.due_date + 3 + (b.id % 5) + TIME '01:00' + {REMINDED}, 'scale',
        b.due_date + 3 + (b.id % 5) + TIME '01:00' + {REMINDED}, 'scale', 1
 FROM bill b JOIN unit u ON u.id = b.unit_id
 WHERE b.status IN ('unpaid', 'partly_paid') AND b.due_date < DATE '{ANCHOR_DAY}' AND b.id % 5 = 0
-ORDER BY b.id"""),
+ORDER BY 4, 1"""),
         *ticket_statements(z),
     ]
 

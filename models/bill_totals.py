@@ -112,8 +112,9 @@ def rebuild(connection: sa.Connection) -> int:
     many groups there are."""
     connection.execute(sa.delete(BillTotal.__table__))
     query = _grouped(sa.true())
-    return connection.execute(sa.insert(BillTotal.__table__).from_select(
-        ["project_id", "steward_key", "due_date", *SUMS], query)).rowcount
+    connection.execute(sa.insert(BillTotal.__table__).from_select(
+        ["project_id", "steward_key", "due_date", *SUMS], query))
+    return connection.scalar(sa.select(sa.func.count()).select_from(BillTotal.__table__))
 
 
 def mismatches(session: Session) -> list[str]:

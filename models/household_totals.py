@@ -107,8 +107,9 @@ def rebuild(connection: sa.Connection) -> int:
     """Every household recomputed from the bills; returns how many there are."""
     table = HouseholdTotal.__table__
     connection.execute(sa.delete(table))
-    return connection.execute(sa.insert(table).from_select(
-        COLUMNS, _placed(_sums(sa.true()).subquery()))).rowcount
+    connection.execute(sa.insert(table).from_select(
+        COLUMNS, _placed(_sums(sa.true()).subquery())))
+    return connection.scalar(sa.select(sa.func.count()).select_from(table))
 
 
 def mismatches(session: Session) -> list[str]:
