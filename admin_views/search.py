@@ -26,7 +26,7 @@ from extensions import db
 
 ESCAPE = "\\"
 SHORT = 3  # a word shorter than this has no trigram
-LARGE = 500_000  # rows: a list this long matches a short word from the start
+LARGE = 200_000  # rows: a list this long matches a short word from the start
 _SIZES: dict[str, tuple[float, int]] = {}  # table → (when read, planner's row count)
 SIZE_KEPT_S = 600
 
