@@ -58,18 +58,25 @@ def condition(today: date, filters: Filters,
     parts = [outstanding(today)]
     if scope is not None:
         parts.append(scope)
-    units = []
-    if filters.project_id is not None:
-        units.append(Unit.building_id.in_(sa.select(Building.id).where(
-            Building.project_id == filters.project_id)))
-    if filters.building_id is not None:
-        units.append(Unit.building_id == filters.building_id)
-    if filters.steward_id is not None:
-        units.append(Unit.steward_id == filters.steward_id)
+    units = _place(filters, Unit.building_id, Unit.steward_id)
     if units:
         parts.append(Bill.unit_id.in_(sa.select(Unit.id).where(*units)))
     parts += _within_bucket(today, filters.bucket, Bill.due_date)
     return sa.and_(*parts)
+
+
+def _place(filters: Filters, building, steward) -> list[sa.ColumnElement[bool]]:
+    """The project, building and steward filters as conditions on a building and a steward
+    column (a unit's, or a household total's copies of them)."""
+    where = []
+    if filters.project_id is not None:
+        where.append(building.in_(sa.select(Building.id).where(
+            Building.project_id == filters.project_id)))
+    if filters.building_id is not None:
+        where.append(building == filters.building_id)
+    if filters.steward_id is not None:
+        where.append(steward == filters.steward_id)
+    return where
 
 
 def _within_bucket(today: date, bucket: str | None, due_date) -> list[sa.ColumnElement[bool]]:
@@ -235,15 +242,8 @@ def _page_from_bills(session: Session, today: date, filters: Filters,
 def _totals_condition(today: date, filters: Filters) -> list[sa.ColumnElement[bool]]:
     """The households in arrears by models/household_totals: their oldest unpaid bill is
     past due; the page's project, building and steward filters on their copied columns."""
-    where = [HouseholdTotal.oldest_open < today]
-    if filters.project_id is not None:
-        where.append(HouseholdTotal.building_id.in_(sa.select(Building.id).where(
-            Building.project_id == filters.project_id)))
-    if filters.building_id is not None:
-        where.append(HouseholdTotal.building_id == filters.building_id)
-    if filters.steward_id is not None:
-        where.append(HouseholdTotal.steward_key == filters.steward_id)
-    return where
+    return [HouseholdTotal.oldest_open < today,
+            *_place(filters, HouseholdTotal.building_id, HouseholdTotal.steward_key)]
 
 
 def _page_from_totals(session: Session, today: date, filters: Filters, offset: int,
