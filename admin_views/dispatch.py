@@ -85,12 +85,15 @@ class DispatchView(EntityView):
         return redirect(url_for(".step_view", id=work.id))
 
     def _render(self, work: Dispatch, entered):
+        from .printing import people
+
         actor = service.actor_of(db.session, current_user)
         member = rules.is_member(actor, work.department.code)
         notes = [e for e in work.ticket.events if e.dispatch_id == work.id]
         return self.render(
             "admin/work/dispatch.html", work=work, ticket=work.ticket, entered=entered,
             member=member, is_head=actor.is_head, notes=notes,
+            people=people(event.actor for event in notes),
             mine=work.taken_by_id is not None and work.taken_by_id == current_user.staff_id,
             statuses=DISPATCH_STATUS, ticket_statuses=TICKET_STATUS,
             overdue=rules.overdue(work.status, work.due_at, utcnow()),

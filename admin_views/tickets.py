@@ -169,9 +169,12 @@ class TicketView(OwnerFill, IntakeCorrection, EntityView):
         return redirect(url_for(".step_view", id=ticket.id))
 
     def _render_step(self, ticket, entered):
+        from .printing import people
+
         steps = workflow.steps_from(ticket.status) if self.allows("U") else []
         return self.render(
             "admin/work/ticket.html", ticket=ticket, steps=steps, entered=entered,
+            people=people(event.actor for event in ticket.events),
             statuses=TICKET_STATUS, departments=list(HANDLING_DEPARTMENT),
             deadline=workflow.deadline_state(ticket.status, ticket.due_at, utcnow(),
                                              policy_today()),

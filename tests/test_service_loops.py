@@ -79,6 +79,12 @@ def test_a_members_progress_shows_on_the_stewards_handling_page_P_COORD_1(app, d
     page = as_role("steward1").get(TICKET_STEP.format(ticket_id)).get_data(as_text=True)
     assert 'id="ticket-dispatches"' in page and "黄磊" in page  # engineer2 took it
     assert "配件已订，明早上门" in page and "已更换进水阀" in page and "工程部" in page
+    # the history names the people acting, not their accounts
+    history = page.split('id="ticket-history"')[1].split("</table>")[0]
+    assert "黄磊" in history and "engineer2" not in history
+    queue = engineer.get(WORK.format(work_id)).get_data(as_text=True)
+    notes = queue.split('id="dispatch-notes"')[1].split("</table>")[0]
+    assert "黄磊" in notes and "engineer2" not in notes
     response = as_role("steward1").post(TICKET_STEP.format(ticket_id),
                                         data={"step": "resolve", "resolution": "已修好"})
     assert response.status_code == 302, flashes(response)
