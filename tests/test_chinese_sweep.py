@@ -263,3 +263,15 @@ def test_a_name_kept_in_the_trail_is_the_company_s_language(app, db, as_role):
         entry = database.session.scalars(sa.select(AuditEntry).where(
             AuditEntry.entity == "reward_penalty").order_by(AuditEntry.id.desc())).first()
         assert entry.record_label.endswith("荣誉证书"), entry.record_label
+
+
+def test_a_ticket_s_category_is_not_named_as_a_department(app):
+    """The security category reads 安全秩序, the department that handles it 安保部: a ticket
+    filed under a department's name read as already dispatched."""
+    from flask_babel import force_locale
+
+    from models.tickets import HANDLING_DEPARTMENT, TICKET_CATEGORY
+
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        assert str(TICKET_CATEGORY.label("security")) == "安全秩序"
+        assert str(HANDLING_DEPARTMENT.label("security")) == "安保部"
