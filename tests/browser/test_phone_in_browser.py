@@ -84,6 +84,10 @@ def test_every_roles_start_page_fits_a_desk_and_a_phone(role, tab):
         tab.go("/admin/")
         assert tab.page.evaluate(
             "document.scrollingElement.scrollWidth <= window.innerWidth"), size
+        if size == "desk":  # the top bar on one line: the menus, the language, the account
+            tab.page.wait_for_load_state("load")
+            assert tab.page.evaluate(
+                "document.querySelector('nav.navbar').getBoundingClientRect().height") < 70
         tab.screenshot(f"start-{role}-{size}")
     assert tab.misfits() == []  # at the phone's width
 
