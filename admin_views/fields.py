@@ -28,6 +28,9 @@ class LocalDateTimeField(DateTimeField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"])
+        # the picker writes what the field shows: to the minute, no seconds
+        kwargs["render_kw"] = {"data-date-format": "YYYY-MM-DD HH:mm",
+                               **(kwargs.get("render_kw") or {})}
         super().__init__(label, validators, **kwargs)
 
     def _value(self):

@@ -5,6 +5,7 @@ date-pickers.zh-CN.js is loaded only on Chinese pages)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote_plus
 
 import pytest
@@ -49,6 +50,9 @@ def test_a_time_picker_has_chinese_buttons(tab):
     assert _weekday_heads(picker) == WEEK
     buttons = picker.locator("button:visible").all_inner_texts()
     assert {"确定", "取消", "清除"} <= {b.strip() for b in buttons}, buttons
+    picker.get_by_role("button", name="确定").click()  # written to the minute, as shown
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d",
+                        tab.page.locator("#intake_at").input_value())
 
 
 def test_a_list_filter_s_date_range_is_written_with_zhi_and_read_back(tab):

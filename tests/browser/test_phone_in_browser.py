@@ -112,3 +112,17 @@ def test_every_page_a_steward_opens_fits_the_phone(app, phone):
     phone.page.locator("#language-switch").wait_for(state="visible")
     misfits["language switch"] = phone.misfits("#language-switch a")
     assert misfits == {"error page": [], "language switch": []}
+
+
+def test_the_date_picker_s_days_are_large_enough_to_tap_on_a_phone(phone):
+    """A day or an hour in the picker is 40 px tall (32 × 26 px by default) and the picker
+    stays on the screen."""
+    phone.sign_in("steward1")
+    phone.go("/admin/ticket/new/")
+    phone.page.click("#intake_at")
+    picker = phone.page.locator(".daterangepicker:visible")
+    picker.wait_for()
+    day = picker.locator("td.available").first.bounding_box()
+    whole = picker.bounding_box()
+    assert day["height"] >= 40 and day["width"] >= 36
+    assert whole["x"] >= 0 and whole["x"] + whole["width"] <= PHONE["width"]
