@@ -19,7 +19,7 @@ import time
 from itertools import product
 
 import sqlalchemy as sa
-from flask import flash
+from flask import flash, request
 from flask_babel import gettext
 
 from extensions import db
@@ -89,10 +89,12 @@ class LiteralSearch:
             query = query.filter(sa.or_(*matches))
             if count_query is not None:
                 count_query = count_query.filter(sa.or_(*count_matches))
-        if short_words:
+        if short_words and (request.endpoint or "").endswith(".index_view"):
+            # said on the list itself; an export (which searches the same way) says nothing
+            # that would surface on the next page opened
             flash(gettext("In a list this long, %(words)s (under three characters) is matched "
                           "at the start of each field; type a third character to find it "
-                          "anywhere.", words="、".join(short_words)), "info")
+                          "anywhere.", words=gettext(", ").join(short_words)), "info")
         return query, count_query, joins, count_joins
 
 

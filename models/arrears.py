@@ -221,11 +221,12 @@ def _page_from_bills(session: Session, today: date, filters: Filters,
         .where(condition(today, filters, scope)) \
         .group_by(Bill.unit_id, Bill.owner_id).subquery()
     room = aliased(Unit)  # the household's place in the order (the page loads its Unit below)
-    ordered = sa.select(*grouped.c, room.building_id, room.number_key,
+    owner_key = sa.func.coalesce(grouped.c.owner_id, sa.literal_column("0")).label("owner_key")
+    ordered = sa.select(*grouped.c, owner_key, room.building_id, room.number_key,
                         sa.func.count().over().label("total")) \
         .join(room, room.id == grouped.c.unit_id) \
         .order_by(grouped.c.oldest, room.building_id, room.number_key, grouped.c.unit_id,
-                  grouped.c.owner_id).offset(offset)
+                  owner_key).offset(offset)
     if limit is not None:
         ordered = ordered.limit(limit)
     page = ordered.subquery()
@@ -236,7 +237,7 @@ def _page_from_bills(session: Session, today: date, filters: Filters,
         .options(joinedload(Unit.building).joinedload(Building.project),
                  joinedload(Unit.steward))
         .order_by(page.c.oldest, page.c.building_id, page.c.number_key, page.c.unit_id,
-                  page.c.owner_id)).all()
+                  page.c.owner_key)).all()  # billed to nobody (0) first, as the totals order
 
 
 def _totals_condition(today: date, filters: Filters) -> list[sa.ColumnElement[bool]]:

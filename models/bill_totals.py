@@ -8,6 +8,8 @@ their own bills, which their indexes find quickly, and so does a page filtered b
 The totals are kept at flush by adding differences, never by recomputing a group: an
 `INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x` commutes with any other transaction's,
 so two payments saved at once on a steward's bills both count.
+- First, on PostgreSQL, the units whose bills or place the flush changes are locked, so a
+  payment and a unit's move never read each other's half-done work.
 - Before a flush, what the bills it changes or deletes contribute, and the bills of a unit
   it gives to another steward or building (or of a building it gives to another project),
   is read in SQL and taken away from their groups; after the flush, what the changed and
@@ -27,8 +29,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, changed
-from .fees import Bill
+from .base import Base, changed, old_value
+from .fees import Bill, Payment
 from .property import Building, Unit
 
 NO_STEWARD = 0  # the steward key of units without a steward
@@ -91,7 +93,8 @@ def _add(session: Session, rows: Iterable[tuple], sign: int = 1) -> None:
     """Add (or with sign -1 take away) rows of (project, steward key, due date, sums)."""
     values = [{"project_id": project, "steward_key": steward, "due_date": due,
                **{name: sign * value for name, value in zip(SUMS, sums, strict=True)}}
-              for project, steward, due, *sums in rows if any(sums)]
+              for project, steward, due, *sums in sorted(rows, key=lambda row: row[:3])
+              if any(sums)]  # in one order: two writers lock shared groups alike
     if not values:
         return
     module = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
@@ -138,18 +141,54 @@ def mismatches(session: Session) -> list[str]:
 _PENDING = "bill_totals_pending"
 
 
-def _moved_units(session: Session) -> set[int]:
+def _relocated(unit: Unit) -> bool:
+    """Whether a flush gives the unit another steward or building, by id or by relationship
+    (the admin's form and the handover set the relationship; its id follows in the flush)."""
+    return any(changed(unit, key) for key in ("steward_id", "steward", "building_id",
+                                               "building"))
+
+
+def moved_units(session: Session) -> set[int]:
     """Units whose bills change group in this flush: a new steward or building, or a
     building given to another project."""
-    units = {unit.id for unit in session.dirty if isinstance(unit, Unit) and unit.id
-             and (changed(unit, "steward_id") or changed(unit, "building_id"))}
+    units = {unit.id for unit in session.dirty
+             if isinstance(unit, Unit) and unit.id and _relocated(unit)}
     buildings = [building.id for building in session.dirty
                  if isinstance(building, Building) and building.id
-                 and changed(building, "project_id")]
+                 and (changed(building, "project_id") or changed(building, "project"))]
     if buildings:
         units.update(session.scalars(sa.select(Unit.id).where(
             Unit.building_id.in_(buildings))))
     return units
+
+
+def _lock_units(session: Session, flush_context, instances) -> None:
+    """First of the flush's hooks, on PostgreSQL: lock the units whose bills or place this
+    flush changes — before the guards lock a payment's bill and before the totals read the
+    bills — in one order (FOR NO KEY UPDATE: a bill referring to its unit still saves). A
+    payment and a unit's move then follow one another whole, each reading what the other
+    committed, and two writers meet on the unit first, never bill-then-unit against
+    unit-then-bill."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    bills, units = set(), set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        # (a relationship set but not yet flushed is in the object's __dict__; reading it
+        # there loads nothing)
+        if isinstance(obj, Bill):
+            bills.add(obj.id)
+            units.update((obj.unit_id, getattr(obj.__dict__.get("unit"), "id", None)))
+        elif isinstance(obj, Payment):
+            bills.update((obj.bill_id, getattr(obj.__dict__.get("bill"), "id", None),
+                          old_value(obj, "bill_id")))
+    bills.discard(None)
+    if bills:
+        units.update(session.scalars(sa.select(Bill.unit_id).where(Bill.id.in_(bills))))
+    units.update(moved_units(session))
+    units.discard(None)
+    if units:
+        session.execute(sa.select(Unit.id).where(Unit.id.in_(sorted(units)))
+                        .order_by(Unit.id).with_for_update(key_share=True))
 
 
 def _touched(bills: set[int], units: set[int]) -> sa.ColumnElement[bool]:
@@ -162,7 +201,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     changing = {bill.id for bill in session.dirty
                 if isinstance(bill, Bill) and bill.id and session.is_modified(bill)}
     deleting = {bill.id for bill in session.deleted if isinstance(bill, Bill) and bill.id}
-    moved = _moved_units(session)
+    moved = moved_units(session)
     session.info[_PENDING] = (changing, moved)
     if changing or deleting or moved:
         _add(session, session.execute(_grouped(_touched(changing | deleting, moved))), -1)
@@ -177,6 +216,8 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def init_app(app) -> None:
+    if not sa.event.contains(Session, "before_flush", _lock_units):
+        sa.event.listen(Session, "before_flush", _lock_units, insert=True)  # before all
     if not sa.event.contains(Session, "before_flush", _before_flush):
         sa.event.listen(Session, "before_flush", _before_flush)
     if not sa.event.contains(Session, "after_flush", _after_flush):

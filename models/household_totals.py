@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, changed
+from .bill_totals import moved_units
 from .fees import Bill
 from .property import Unit
 
@@ -145,9 +146,9 @@ def _before_flush(session: Session, flush_context, instances) -> None:
              and (bill in session.deleted or session.is_modified(bill))]
     units = set(session.scalars(sa.select(Bill.unit_id).where(Bill.id.in_(bills)))) \
         if bills else set()
+    units.update(moved_units(session))
     units.update(unit.id for unit in session.dirty if isinstance(unit, Unit) and unit.id
-                 and any(changed(unit, key) for key in ("building_id", "number",
-                                                        "steward_id")))
+                 and changed(unit, "number"))
     session.info[_PENDING] = units
 
 

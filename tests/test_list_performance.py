@@ -123,3 +123,6 @@ def test_a_short_word_in_a_large_list_matches_from_the_start_and_says_so(app, db
     assert name in by_surname and all(n.startswith(surname) for n in by_surname)
     whole, text = shown(name)
     assert name in whole and "matched at the start" not in text
+    # an export searches the same way and leaves no notice for the next page opened
+    assert client.get(f"/admin/ticket/export/csv/?search={surname}").status_code == 200
+    assert "matched at the start" not in client.get("/admin/").get_data(as_text=True)
