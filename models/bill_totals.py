@@ -197,7 +197,8 @@ def _touched(bills: set[int], units: set[int]) -> sa.ColumnElement[bool]:
 
 def _before_flush(session: Session, flush_context, instances) -> None:
     """Take away what the bills this flush changes or deletes, and the bills of the units it
-    moves, contribute now (as the database holds them, locked by the flush's guards)."""
+    moves, contribute now (as the database holds them; on PostgreSQL their units are
+    locked by `_lock_units` already)."""
     changing = {bill.id for bill in session.dirty
                 if isinstance(bill, Bill) and bill.id and session.is_modified(bill)}
     deleting = {bill.id for bill in session.deleted if isinstance(bill, Bill) and bill.id}
