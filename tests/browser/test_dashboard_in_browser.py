@@ -26,6 +26,17 @@ DRAWN = """() => Array.from(document.querySelectorAll('[data-chart]')).map(box =
 })"""
 
 
+def _until(page, condition: str, seconds: float = 10) -> None:
+    """Wait until the page's `condition` holds, asking it with page.evaluate: Playwright's
+    wait_for_function evaluates a string inside the page, which the page's CSP refuses once
+    the condition is not true at the first try."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(condition):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {seconds} s: {condition}")
+
+
 @pytest.mark.parametrize("username", list(CHARTS))
 def test_the_dashboard_draws_every_chart_at_a_desk_and_on_a_phone(tab, username):
     with time_machine.travel(NOW):
@@ -34,9 +45,8 @@ def test_the_dashboard_draws_every_chart_at_a_desk_and_on_a_phone(tab, username)
             tab.page.set_viewport_size({"width": width, "height": height})
             response = tab.go("/admin/dashboard/")
             assert response.status == 200
-            tab.page.wait_for_function(
-                "document.querySelectorAll('[data-chart] canvas').length"
-                f" >= {len(CHARTS[username])}")
+            _until(tab.page, "document.querySelectorAll('[data-chart] canvas').length"
+                   f" >= {len(CHARTS[username])}")
             drawn = tab.page.evaluate(DRAWN)
             assert [chart["key"] for chart in drawn] == CHARTS[username]
             for chart in drawn:
@@ -59,11 +69,11 @@ def test_a_chart_follows_the_window_when_it_narrows(tab):
         tab.sign_in("admin")
         tab.page.set_viewport_size({"width": 1366, "height": 768})
         tab.go("/admin/dashboard/")
-        tab.page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length")
+        _until(tab.page, "document.querySelectorAll('[data-chart] canvas').length > 0")
         wide = tab.page.evaluate(DRAWN)[0]["width"]
         tab.page.set_viewport_size({"width": 390, "height": 844})
-        tab.page.wait_for_function(
-            "echarts.getInstanceByDom(document.querySelector('[data-chart]')).getWidth() < 390")
+        _until(tab.page, "echarts.getInstanceByDom(document.querySelector('[data-chart]'))"
+                         ".getWidth() < 390")
         narrow = tab.page.evaluate(DRAWN)[0]["width"]
         assert narrow < wide
         assert tab.page.evaluate(
