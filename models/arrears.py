@@ -143,7 +143,7 @@ def summary(session: Session, today: date, filters: Filters,
 def _summed_totals(today: date, filters: Filters) -> sa.Subquery:
     """The summary's groups from the running totals (project, steward, bucket, bills, owed)."""
     bucket = bucket_case(today, BillTotal.due_date)
-    steward = sa.func.nullif(BillTotal.steward_key, bill_totals.NO_STEWARD)
+    steward = bill_totals.steward_id()
     where = [BillTotal.due_date < today, BillTotal.open_bills > 0,
              *_within_bucket(today, filters.bucket, BillTotal.due_date)]
     if filters.project_id is not None:
@@ -221,7 +221,7 @@ def _page_from_bills(session: Session, today: date, filters: Filters,
         .where(condition(today, filters, scope)) \
         .group_by(Bill.unit_id, Bill.owner_id).subquery()
     room = aliased(Unit)  # the household's place in the order (the page loads its Unit below)
-    owner_key = sa.func.coalesce(grouped.c.owner_id, sa.literal_column("0")).label("owner_key")
+    owner_key = bill_totals.as_key(grouped.c.owner_id).label("owner_key")
     ordered = sa.select(*grouped.c, owner_key, room.building_id, room.number_key,
                         sa.func.count().over().label("total")) \
         .join(room, room.id == grouped.c.unit_id) \
@@ -259,7 +259,7 @@ def _page_from_totals(session: Session, today: date, filters: Filters, offset: i
             .order_by(totals.oldest_open, totals.building_id, totals.number_key,
                       totals.unit_id, totals.owner_key)
             .offset(offset).limit(limit).cte("page"))
-    owner_key = sa.func.coalesce(Bill.owner_id, sa.literal_column("0"))
+    owner_key = bill_totals.as_key(Bill.owner_id)
     sums = (sa.select(Bill.unit_id, owner_key.label("owner_key"),
                       sa.func.count().label("bills"), sa.func.sum(OWED).label("owed"))
             .where(outstanding(today), Bill.unit_id.in_(sa.select(page.c.unit_id)))

@@ -21,7 +21,6 @@ so two payments saved at once on a steward's bills both count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -29,11 +28,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from . import locks
 from .base import Base, changed, old_value
 from .fees import Bill, Payment
 from .property import Building, Unit
 
-NO_STEWARD = 0  # the steward key of units without a steward
+NO_STEWARD = 0  # the key of none: a unit without a steward, a bill billed to nobody
 OPEN = ("unpaid", "partly_paid")
 ZERO = Decimal("0.00")
 SUMS = ("bills", "amount", "paid", "open_bills", "owed")
@@ -58,65 +58,69 @@ class BillTotal(Base):
     owed: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=ZERO)
 
 
-def steward_of(column) -> sa.ColumnElement[int]:
-    """A steward id as a totals key: 0 for none (a literal, so that PostgreSQL sees the
-    same expression in the SELECT and the GROUP BY)."""
+def as_key(column) -> sa.ColumnElement[int]:
+    """An id (a steward's, an owner's) as a totals key: 0 for none (a literal, so that
+    PostgreSQL sees the same expression in the SELECT and the GROUP BY)."""
     return sa.func.coalesce(column, sa.literal_column(str(NO_STEWARD)))
 
 
+def steward_id() -> sa.ColumnElement[int]:
+    """A total's steward key back as a steward id: NULL for none."""
+    return sa.func.nullif(BillTotal.steward_key, sa.literal_column(str(NO_STEWARD)))
+
+
 # ---- what bills contribute -----------------------------------------------------------------
-def _sums_sql():
-    """The five sums of a set of bills, as SQL aggregates over Bill."""
+KEY = ["project_id", "steward_key", "due_date"]
+
+
+def _sums_sql(sign: int = 1):
+    """The five sums of a set of bills, as SQL aggregates over Bill (negated with -1)."""
     not_waived = Bill.status != "waived"
     is_open = Bill.status.in_(OPEN)
 
     def total(value, where):
-        return sa.type_coerce(sa.func.coalesce(sa.func.sum(value).filter(where), 0),
+        return sa.type_coerce(sa.func.coalesce(sa.func.sum(value).filter(where), 0) * sign,
                               sa.Numeric(14, 2))
 
-    return (sa.func.count(Bill.id).filter(not_waived), total(Bill.amount, not_waived),
-            total(Bill.paid_amount, not_waived), sa.func.count(Bill.id).filter(is_open),
+    return (sa.func.count(Bill.id).filter(not_waived) * sign, total(Bill.amount, not_waived),
+            total(Bill.paid_amount, not_waived), sa.func.count(Bill.id).filter(is_open) * sign,
             total(Bill.amount - Bill.paid_amount, is_open))
 
 
-def _grouped(where) -> sa.Select:
-    """(project, steward key, due date, five sums) of the bills matching `where`."""
-    return (sa.select(Building.project_id, steward_of(Unit.steward_id), Bill.due_date,
-                      *_sums_sql())
+def _grouped(where, sign: int = 1) -> sa.Select:
+    """(project, steward key, due date, five sums) of the bills matching `where`, in the
+    groups' order."""
+    key = (Building.project_id, as_key(Unit.steward_id), Bill.due_date)
+    return (sa.select(*key, *_sums_sql(sign))
             .select_from(Bill).join(Unit, Bill.unit_id == Unit.id)
             .join(Building, Unit.building_id == Building.id)
-            .where(where).group_by(Building.project_id, steward_of(Unit.steward_id),
-                                   Bill.due_date))
+            .where(where).group_by(*key).order_by(*key))
 
 
-def _add(session: Session, rows: Iterable[tuple], sign: int = 1) -> None:
-    """Add (or with sign -1 take away) rows of (project, steward key, due date, sums)."""
-    values = [{"project_id": project, "steward_key": steward, "due_date": due,
-               **{name: sign * value for name, value in zip(SUMS, sums, strict=True)}}
-              for project, steward, due, *sums in sorted(rows, key=lambda row: row[:3])
-              if any(sums)]  # in one order: two writers lock shared groups alike
-    if not values:
-        return
+def _add(session: Session, where: sa.ColumnElement[bool], sign: int = 1) -> None:
+    """Add (or with sign -1 take away) what the bills matching `where` contribute, read and
+    written in one statement, the groups in one order (two writers lock shared groups
+    alike)."""
     module = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
-    insert = module.insert(BillTotal.__table__)
+    insert = module.insert(BillTotal.__table__).from_select([*KEY, *SUMS],
+                                                            _grouped(where, sign))
     session.connection().execute(insert.on_conflict_do_update(
-        index_elements=["project_id", "steward_key", "due_date"],
+        index_elements=KEY,
         set_={name: getattr(BillTotal.__table__.c, name) + getattr(insert.excluded, name)
-              for name in SUMS}), values)
+              for name in SUMS}))
 
 
 def add_bills(session: Session, where: sa.ColumnElement[bool]) -> None:
     """Add the bills matching `where` (written without the ORM: the bill run)."""
-    _add(session, session.execute(_grouped(where)).all())
+    _add(session, where)
 
 
 def rebuild(connection: sa.Connection) -> int:
     """Every total recomputed from the bills, in one statement after one delete; returns how
     many groups there are."""
     connection.execute(sa.delete(BillTotal.__table__))
-    query = _grouped(sa.true())
     connection.execute(sa.insert(BillTotal.__table__).from_select(
-        ["project_id", "steward_key", "due_date", *SUMS], query))
+        [*KEY, *SUMS], _grouped(sa.true())))
     return connection.scalar(sa.select(sa.func.count()).select_from(BillTotal.__table__))
 
 
@@ -139,6 +143,7 @@ def mismatches(session: Session) -> list[str]:
 
 # ---- kept at flush ------------------------------------------------------------------------------
 _PENDING = "bill_totals_pending"
+_SURVEYED = "bill_totals_surveyed"
 
 
 def _relocated(unit: Unit) -> bool:
@@ -162,15 +167,14 @@ def moved_units(session: Session) -> set[int]:
     return units
 
 
-def _lock_units(session: Session, flush_context, instances) -> None:
-    """First of the flush's hooks, on PostgreSQL: lock the units whose bills or place this
-    flush changes — before the guards lock a payment's bill and before the totals read the
-    bills — in one order (FOR NO KEY UPDATE: a bill referring to its unit still saves). A
-    payment and a unit's move then follow one another whole, each reading what the other
-    committed, and two writers meet on the unit first, never bill-then-unit against
-    unit-then-bill."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
+def _survey(session: Session, flush_context, instances) -> None:
+    """First of the flush's hooks: the units whose bills or place this flush changes, as
+    the database has them (a bill's unit before it moves, a payment's bill's unit), and the
+    units it moves — found once for both running totals (`surveyed`) — and, on PostgreSQL,
+    those units locked, before the guards lock a payment's bill and before the totals read
+    the bills. A payment and a unit's move then follow one another whole, each reading what
+    the other committed, and two writers meet on the unit first, never bill-then-unit
+    against unit-then-bill."""
     bills, units = set(), set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         # (a relationship set but not yet flushed is in the object's __dict__; reading it
@@ -184,11 +188,16 @@ def _lock_units(session: Session, flush_context, instances) -> None:
     bills.discard(None)
     if bills:
         units.update(session.scalars(sa.select(Bill.unit_id).where(Bill.id.in_(bills))))
-    units.update(moved_units(session))
+    moved = moved_units(session)
+    units.update(moved)
     units.discard(None)
-    if units:
-        session.execute(sa.select(Unit.id).where(Unit.id.in_(sorted(units)))
-                        .order_by(Unit.id).with_for_update(key_share=True))
+    session.info[_SURVEYED] = (units, moved)
+    locks.units(session, units)
+
+
+def surveyed(session: Session) -> tuple[set[int], set[int]]:
+    """What `_survey` found for the flush under way: (units touched, units moved)."""
+    return session.info.get(_SURVEYED, (set(), set()))
 
 
 def _touched(bills: set[int], units: set[int]) -> sa.ColumnElement[bool]:
@@ -198,14 +207,14 @@ def _touched(bills: set[int], units: set[int]) -> sa.ColumnElement[bool]:
 def _before_flush(session: Session, flush_context, instances) -> None:
     """Take away what the bills this flush changes or deletes, and the bills of the units it
     moves, contribute now (as the database holds them; on PostgreSQL their units are
-    locked by `_lock_units` already)."""
+    locked by `_survey` already)."""
     changing = {bill.id for bill in session.dirty
                 if isinstance(bill, Bill) and bill.id and session.is_modified(bill)}
     deleting = {bill.id for bill in session.deleted if isinstance(bill, Bill) and bill.id}
-    moved = moved_units(session)
+    moved = surveyed(session)[1]
     session.info[_PENDING] = (changing, moved)
     if changing or deleting or moved:
-        _add(session, session.execute(_grouped(_touched(changing | deleting, moved))), -1)
+        _add(session, _touched(changing | deleting, moved), -1)
 
 
 def _after_flush(session: Session, flush_context) -> None:
@@ -213,12 +222,12 @@ def _after_flush(session: Session, flush_context) -> None:
     changing, moved = session.info.pop(_PENDING, (set(), set()))
     changing = changing | {bill.id for bill in session.new if isinstance(bill, Bill)}
     if changing or moved:
-        _add(session, session.execute(_grouped(_touched(changing, moved))))
+        _add(session, _touched(changing, moved))
 
 
 def init_app(app) -> None:
-    if not sa.event.contains(Session, "before_flush", _lock_units):
-        sa.event.listen(Session, "before_flush", _lock_units, insert=True)  # before all
+    if not sa.event.contains(Session, "before_flush", _survey):
+        sa.event.listen(Session, "before_flush", _survey, insert=True)  # before all
     if not sa.event.contains(Session, "before_flush", _before_flush):
         sa.event.listen(Session, "before_flush", _before_flush)
     if not sa.event.contains(Session, "after_flush", _after_flush):

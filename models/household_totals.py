@@ -5,11 +5,13 @@ from one index (models/arrears.py) instead of grouping a million overdue bills (
 
 Unlike the sums of models/bill_totals.py, an oldest due date cannot be kept by adding
 differences, so a household's row is recomputed from its bills. Two transactions paying
-bills of one household at once must not each write what they saw alone, so the recompute
-locks the household's unit first and reads the bills in the next statement, which on
-PostgreSQL's READ COMMITTED sees what the other committed while it waited.
-- After a flush that creates, changes or deletes bills, or moves a unit to another
-  building, room number or steward, the households of those units are recomputed.
+bills of one household at once must not each write what they saw alone, so the household's
+unit is locked first (the flush's survey in models/bill_totals.py, `locks.units`) and the
+bills read after, which on PostgreSQL's READ COMMITTED sees what the other committed while
+it waited.
+- After a flush that creates, changes or deletes bills or payments, or moves a unit to
+  another building, room number or steward, the households of those units are recomputed
+  (the units the survey found, no query of their own).
 - The bill run recomputes the households of each chunk of units it billed (`refresh`).
 (A building given to another project changes no row: the arrears page finds a project's
 households through their buildings.)
@@ -26,11 +28,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, changed
-from .bill_totals import moved_units
+from .bill_totals import as_key, surveyed
 from .fees import Bill
 from .property import Unit
 
-NO_OWNER = 0  # the owner key of bills billed to nobody
 OPEN = ("unpaid", "partly_paid")
 
 
@@ -57,15 +58,11 @@ class HouseholdTotal(Base):
     oldest_open: Mapped[date | None]
 
 
-def _zero() -> sa.ColumnElement:
-    return sa.literal_column("0")
-
-
 def _sums(units: sa.ColumnElement[bool]) -> sa.Select:
     """(unit, owner key, open bills, owed, oldest open due date) of the units chosen, one
     row per household with a bill unpaid."""
     is_open = Bill.status.in_(OPEN)
-    owner = sa.func.coalesce(Bill.owner_id, _zero())
+    owner = as_key(Bill.owner_id)
     return (sa.select(Bill.unit_id, owner.label("owner_key"),
                       sa.func.count(Bill.id).filter(is_open).label("open_bills"),
                       sa.func.coalesce(sa.func.sum(Bill.amount - Bill.paid_amount)
@@ -78,7 +75,7 @@ def _sums(units: sa.ColumnElement[bool]) -> sa.Select:
 def _placed(sums: sa.Subquery) -> sa.Select:
     """The sums beside their unit's building, room key and steward."""
     return (sa.select(sums.c.unit_id, sums.c.owner_key, Unit.building_id, Unit.number_key,
-                      sa.func.coalesce(Unit.steward_id, _zero()), sums.c.open_bills,
+                      as_key(Unit.steward_id), sums.c.open_bills,
                       sums.c.owed, sums.c.oldest_open)
             .join(Unit, Unit.id == sums.c.unit_id))
 
@@ -88,17 +85,14 @@ COLUMNS = ["unit_id", "owner_key", "building_id", "number_key", "steward_key", "
 
 
 def refresh(session: Session, units: Collection[int]) -> None:
-    """Recompute every household of these units from their bills. On PostgreSQL the units'
-    rows are locked first, in one order (FOR NO KEY UPDATE: a bill referring to its unit
-    still saves), so a second transaction refreshing a unit waits here and then reads the
-    bills the first committed; SQLite lets one writer in at a time anyway."""
+    """Recompute every household of these units from their bills. The caller holds the
+    units' rows (`locks.units`: the flush's survey, the bill run per chunk), so a second
+    transaction refreshing a unit waited for the first and reads the bills it committed;
+    SQLite lets one writer in at a time anyway."""
     units = sorted(set(units))
     if not units:
         return
     table, connection = HouseholdTotal.__table__, session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.select(Unit.id).where(Unit.id.in_(units)).order_by(Unit.id)
-                           .with_for_update(key_share=True))
     connection.execute(sa.delete(table).where(table.c.unit_id.in_(units)))
     connection.execute(sa.insert(table).from_select(
         COLUMNS, _placed(_sums(Bill.unit_id.in_(units)).subquery())))
@@ -134,34 +128,19 @@ def _plain(row: tuple) -> tuple:
 
 
 # ---- kept at flush ------------------------------------------------------------------------------
-_PENDING = "household_totals_pending"
-
-
-def _before_flush(session: Session, flush_context, instances) -> None:
-    """The units whose households this flush changes, as the database has them now: those
-    of the bills it changes or deletes (read here, before a bill moves to another unit or
-    owner) and the units it moves to another building, room number or steward."""
-    bills = [bill.id for bill in (*session.dirty, *session.deleted)
-             if isinstance(bill, Bill) and bill.id is not None
-             and (bill in session.deleted or session.is_modified(bill))]
-    units = set(session.scalars(sa.select(Bill.unit_id).where(Bill.id.in_(bills)))) \
-        if bills else set()
-    units.update(moved_units(session))
-    units.update(unit.id for unit in session.dirty if isinstance(unit, Unit) and unit.id
-                 and changed(unit, "number"))
-    session.info[_PENDING] = units
-
-
 def _after_flush(session: Session, flush_context) -> None:
-    units = session.info.pop(_PENDING, set())
+    """Recompute the households of the units the flush's survey found (a changed or deleted
+    bill's unit before the flush, a payment's bill's unit, a moved unit), of the new and
+    changed bills' units now, and of units given another room number."""
+    units = set(surveyed(session)[0])
     units.update(bill.unit_id for bill in (*session.new, *session.dirty)
                  if isinstance(bill, Bill) and (bill in session.new
                                                 or session.is_modified(bill)))
+    units.update(unit.id for unit in session.dirty if isinstance(unit, Unit) and unit.id
+                 and changed(unit, "number"))
     refresh(session, units)
 
 
 def init_app(app) -> None:
-    if not sa.event.contains(Session, "before_flush", _before_flush):
-        sa.event.listen(Session, "before_flush", _before_flush)
     if not sa.event.contains(Session, "after_flush", _after_flush):
         sa.event.listen(Session, "after_flush", _after_flush)

@@ -22,3 +22,16 @@ def hold(session: Session, record) -> None:
         # OF the record's own table: a joined-loaded relationship is an outer join, which
         # PostgreSQL will not lock
         session.refresh(record, with_for_update={"of": model})
+
+
+def units(session: Session, ids) -> None:
+    """Hold these units' rows until the transaction ends, in id order, on PostgreSQL (FOR NO
+    KEY UPDATE: a bill referring to its unit still saves). The running totals lock a flush's
+    units with it before reading their bills (models/bill_totals.py), and the bill run its
+    chunk's."""
+    from .property import Unit
+
+    ids = sorted({unit_id for unit_id in ids if unit_id is not None})
+    if ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(Unit.id).where(Unit.id.in_(ids)).order_by(Unit.id)
+                        .with_for_update(key_share=True))

@@ -345,10 +345,9 @@ def _collection(session: Session, group: str, first: date, last: date,
 def _collection_totals(group: str, first: date, last: date, by_month: bool) -> sa.Select:
     """The collection's groups summed from models/bill_totals (waived bills are left out of
     their `amount` and `paid` already)."""
-    from .bill_totals import NO_STEWARD, BillTotal
+    from .bill_totals import BillTotal, steward_id
 
-    key = BillTotal.project_id if group == "project" else \
-        sa.func.nullif(BillTotal.steward_key, NO_STEWARD)
+    key = BillTotal.project_id if group == "project" else steward_id()
     month = sa.extract("month", BillTotal.due_date) if by_month else sa.null()
     return (sa.select(key.label("key"), month.label("month"),
                       sa.func.sum(BillTotal.amount).label("due"),

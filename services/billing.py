@@ -111,7 +111,9 @@ def bill_run(session: Session, period: str, *, due_day: int = 25,
             # ORM's bulk insert with RETURNING (see the benchmark in the README)
             session.connection().execute(insert, rows)
             attempted += len(rows)
-            household_totals.refresh(session, {row["unit_id"] for row in rows})
+            chunk = {row["unit_id"] for row in rows}
+            locks.units(session, chunk)
+            household_totals.refresh(session, chunk)
     # This run's rows are the ones stamped with its own moment; the rest of what it tried
     # was written meanwhile by an overlapping run.
     run.created = session.scalar(sa.select(sa.func.count(Bill.id)).where(
