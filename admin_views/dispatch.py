@@ -22,6 +22,7 @@ from services import dispatch as service
 
 from .formats import moment
 from .generated import EntityView
+from .history import people
 from .masking import personal_value
 
 OVERDUE = _l("Overdue")
@@ -85,8 +86,6 @@ class DispatchView(EntityView):
         return redirect(url_for(".step_view", id=work.id))
 
     def _render(self, work: Dispatch, entered):
-        from .printing import people
-
         actor = service.actor_of(db.session, current_user)
         member = rules.is_member(actor, work.department.code)
         notes = [e for e in work.ticket.events if e.dispatch_id == work.id]

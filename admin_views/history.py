@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from extensions import db
-from models import AuditEntry
+from models import AuditEntry, Staff, User
 from models.base import UTCDateTime
 
 from .formats import moment, money
@@ -37,6 +37,28 @@ def entries_of(model, since_version: int | None = None) -> list[AuditEntry]:
     if since_version is not None:
         query = query.where(AuditEntry.entity_version > since_version)
     return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(HISTORY_ROWS)))
+
+
+def person(staff: Staff | None) -> str:
+    """A member of staff as a signed paper names them: name and employee number."""
+    if staff is None:
+        return ""
+    return gettext("%(name)s (%(number)s)", name=staff.name, number=staff.employee_no)
+
+
+def people(usernames) -> dict[str, str]:
+    """Login names (the history's actors) → the people behind them; an owner's rating reads
+    "Owner #12", a name without a staff record stays as it is."""
+    from owner_page import actor_label
+
+    names = {name for name in usernames if name}
+    found = {name: actor_label(name) for name in names}
+    if names:
+        for username, staff in db.session.execute(
+                sa.select(User.username, Staff).join(Staff, User.staff_id == Staff.id)
+                .where(User.username.in_(names))):
+            found[username] = person(staff)
+    return found
 
 
 def who(entry: AuditEntry) -> str:

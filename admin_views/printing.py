@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -27,9 +26,7 @@ from models import (
     Dispatch,
     MonthlyAssessment,
     Owner,
-    Staff,
     Unit,
-    User,
     arrears,
 )
 from models.assessment import ASSESSMENT_STATUS, GRADE
@@ -39,7 +36,6 @@ from models.people import POSITION
 from models.procedures import current_ownerships
 from models.queries import company_today
 from models.tickets import FEEDBACK_SOURCE, INTAKE_CHANNEL, TICKET_CATEGORY, TICKET_STATUS
-from owner_page import actor_label
 from rules import billing
 from services import assessments as scoring
 
@@ -48,6 +44,7 @@ from .auth import to_sign_in
 from .context import current_role
 from .formats import moment
 from .generated import as_id, scoped_query
+from .history import people, person
 from .masking import personal_value
 
 # entity -> (print endpoint, its query argument, label, the entities whose read lets a role
@@ -60,26 +57,6 @@ PRINTABLE = {
     "dispatch": ("print.ticket_record", "id", _l("Print the service record"), ("dispatch",)),
     "unit": ("print.arrears_notice", "unit", _l("Print an arrears notice"), ("unit", "bill")),
 }
-
-
-def person(staff: Staff | None) -> str:
-    """A member of staff as a signed paper names them: name and employee number."""
-    if staff is None:
-        return ""
-    return gettext("%(name)s (%(number)s)", name=staff.name, number=staff.employee_no)
-
-
-def people(usernames) -> dict[str, str]:
-    """Login names (the history's actors) → the people behind them; an owner's rating reads
-    "Owner #12", a name without a staff record stays as it is."""
-    names = {name for name in usernames if name}
-    found = {name: actor_label(name) for name in names}
-    if names:
-        for username, staff in db.session.execute(
-                sa.select(User.username, Staff).join(Staff, User.staff_id == Staff.id)
-                .where(User.username.in_(names))):
-            found[username] = person(staff)
-    return found
 
 
 def unit_label(unit: Unit | None) -> str:

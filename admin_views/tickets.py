@@ -32,6 +32,7 @@ from .context import current_role, policy_today
 from .corrections import IntakeCorrection
 from .formats import moment
 from .generated import EntityView, as_id
+from .history import people
 from .masking import personal_value
 from .ticket_form import OwnerFill
 
@@ -169,8 +170,6 @@ class TicketView(OwnerFill, IntakeCorrection, EntityView):
         return redirect(url_for(".step_view", id=ticket.id))
 
     def _render_step(self, ticket, entered):
-        from .printing import people
-
         steps = workflow.steps_from(ticket.status) if self.allows("U") else []
         return self.render(
             "admin/work/ticket.html", ticket=ticket, steps=steps, entered=entered,
