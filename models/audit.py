@@ -70,8 +70,9 @@ def _secret_changes(obj, inspected) -> dict:
     return changes
 
 
-def _entry(session: Session, obj, action: str, changes: dict, stamp: dict) -> dict:
-    names = _reference_names(session, obj, changes)
+def _entry(session: Session, obj, action: str, changes: dict, stamp: dict,
+           aside: Session) -> dict:
+    names = _reference_names(session, obj, changes, aside)
     return {**stamp, "action": action, "entity": obj.__tablename__, "entity_id": obj.id,
             "entity_version": obj.version, "changes": json.dumps(changes, ensure_ascii=False),
             "record_label": name_of(obj),
@@ -102,11 +103,20 @@ def _references(model: type) -> dict[str, type]:
     return found
 
 
-def _load_referenced(session: Session, changed: list[tuple[object, str, dict]]) -> list:
-    """The records the flush's changed references point to that the session does not hold
-    yet, read in one statement per kind of record (a hundred reminders of a hundred bills:
-    one SELECT, not a hundred), with the records their names show (their own many-to-one
-    references). The caller keeps the list: the session holds its records only weakly."""
+def _load_referenced(session: Session, changed: list[tuple[object, str, dict]],
+                     aside: Session) -> list:
+    """Read into `aside` the records the flush's changed references point to that the
+    session does not hold, in one statement per kind of record (a hundred reminders of a
+    hundred bills: one SELECT, not a hundred), with the records their names show (their own
+    many-to-one references).
+
+    `aside` is a session of its own on the flush's connection: it sees the rows this flush
+    inserted, and its copies never meet the flushing session's identity map. (A record
+    inserted in this flush — a payment's new bill — is not in that map until the flush
+    ends; a copy read into it now would be replaced, with a warning, when the flush
+    registers the record. The record itself cannot name itself yet either: a pending
+    record loads no references, and its unit would read None.) The caller keeps the list
+    returned: a session holds its records only weakly."""
     wanted: dict[type, set] = {}
     for obj, _action, changes in changed:
         for key, target in _references(type(obj)).items():
@@ -119,7 +129,7 @@ def _load_referenced(session: Session, changed: list[tuple[object, str, dict]]) 
                          if sa.orm.util.identity_key(target, i) not in session.identity_map)
         shown_with = [sa.orm.joinedload(getattr(target, key)) for key in _named_with(target)]
         for start in range(0, len(missing), 500):
-            loaded += session.scalars(sa.select(target).options(*shown_with).where(
+            loaded += aside.scalars(sa.select(target).options(*shown_with).where(
                 target.id.in_(missing[start:start + 500]))).unique().all()
     return loaded
 
@@ -131,20 +141,27 @@ def _named_with(model: type) -> tuple[str, ...]:
                  if relation.direction.name == "MANYTOONE")
 
 
-def _reference_names(session: Session, obj, changes: dict) -> dict:
+def _reference_names(session: Session, obj, changes: dict, aside: Session) -> dict:
     """The names of the records a changed reference pointed to before and after:
     {"owner_id": ["张三", "李四"]}. Read from the session's identity map where they are
-    there (they usually are: the form or the page loaded them)."""
+    there (they usually are: the form or the page loaded them), else from `aside`
+    (`_load_referenced`)."""
     names = {}
     for key, target in _references(type(obj)).items():
         pair = changes.get(key)
         if not isinstance(pair, list):
             continue
-        found = [name_of(session.get(target, value)) if value is not None else None
+        found = [name_of(_held(session, aside, target, value)) if value is not None else None
                  for value in pair]
         if any(found):
             names[key] = found
     return names
+
+
+def _held(session: Session, aside: Session, target: type, record_id):
+    if sa.orm.util.identity_key(target, record_id) in session.identity_map:
+        return session.get(target, record_id)
+    return aside.get(target, record_id)
 
 
 def actor_name() -> str | None:
@@ -217,8 +234,10 @@ def _rows(session: Session) -> list[dict]:
             if action == "update" and not changes:
                 continue
             changed.append((obj, action, changes))
-    loaded = _load_referenced(session, changed)  # noqa: F841 - kept while names are taken
-    return [_entry(session, obj, action, changes, stamp) for obj, action, changes in changed]
+    with Session(bind=session.connection(), autoflush=False) as aside:
+        loaded = _load_referenced(session, changed, aside)  # noqa: F841 - kept while named
+        return [_entry(session, obj, action, changes, stamp, aside)
+                for obj, action, changes in changed]
 
 
 def record_bulk(session: Session, entity: str, summary: dict) -> None:
