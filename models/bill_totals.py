@@ -28,9 +28,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from . import locks
-from .base import Base, changed, old_value
-from .fees import Bill, Payment
+from . import flush_survey
+from .base import Base
+from .fees import Bill
+from .flush_survey import surveyed
 from .property import Building, Unit
 
 NO_STEWARD = 0  # the key of none: a unit without a steward, a bill billed to nobody
@@ -143,61 +144,6 @@ def mismatches(session: Session) -> list[str]:
 
 # ---- kept at flush ------------------------------------------------------------------------------
 _PENDING = "bill_totals_pending"
-_SURVEYED = "bill_totals_surveyed"
-
-
-def _relocated(unit: Unit) -> bool:
-    """Whether a flush gives the unit another steward or building, by id or by relationship
-    (the admin's form and the handover set the relationship; its id follows in the flush)."""
-    return any(changed(unit, key) for key in ("steward_id", "steward", "building_id",
-                                               "building"))
-
-
-def moved_units(session: Session) -> set[int]:
-    """Units whose bills change group in this flush: a new steward or building, or a
-    building given to another project."""
-    units = {unit.id for unit in session.dirty
-             if isinstance(unit, Unit) and unit.id and _relocated(unit)}
-    buildings = [building.id for building in session.dirty
-                 if isinstance(building, Building) and building.id
-                 and (changed(building, "project_id") or changed(building, "project"))]
-    if buildings:
-        units.update(session.scalars(sa.select(Unit.id).where(
-            Unit.building_id.in_(buildings))))
-    return units
-
-
-def _survey(session: Session, flush_context, instances) -> None:
-    """First of the flush's hooks: the units whose bills or place this flush changes, as
-    the database has them (a bill's unit before it moves, a payment's bill's unit), and the
-    units it moves — found once for both running totals (`surveyed`) — and, on PostgreSQL,
-    those units locked, before the guards lock a payment's bill and before the totals read
-    the bills. A payment and a unit's move then follow one another whole, each reading what
-    the other committed, and two writers meet on the unit first, never bill-then-unit
-    against unit-then-bill."""
-    bills, units = set(), set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        # (a relationship set but not yet flushed is in the object's __dict__; reading it
-        # there loads nothing)
-        if isinstance(obj, Bill):
-            bills.add(obj.id)
-            units.update((obj.unit_id, getattr(obj.__dict__.get("unit"), "id", None)))
-        elif isinstance(obj, Payment):
-            bills.update((obj.bill_id, getattr(obj.__dict__.get("bill"), "id", None),
-                          old_value(obj, "bill_id")))
-    bills.discard(None)
-    if bills:
-        units.update(session.scalars(sa.select(Bill.unit_id).where(Bill.id.in_(bills))))
-    moved = moved_units(session)
-    units.update(moved)
-    units.discard(None)
-    session.info[_SURVEYED] = (units, moved)
-    locks.units(session, units)
-
-
-def surveyed(session: Session) -> tuple[set[int], set[int]]:
-    """What `_survey` found for the flush under way: (units touched, units moved)."""
-    return session.info.get(_SURVEYED, (set(), set()))
 
 
 def _touched(bills: set[int], units: set[int]) -> sa.ColumnElement[bool]:
@@ -207,7 +153,7 @@ def _touched(bills: set[int], units: set[int]) -> sa.ColumnElement[bool]:
 def _before_flush(session: Session, flush_context, instances) -> None:
     """Take away what the bills this flush changes or deletes, and the bills of the units it
     moves, contribute now (as the database holds them; on PostgreSQL their units are
-    locked by `_survey` already)."""
+    locked by the flush's survey, models/flush_survey.py, already)."""
     changing = {bill.id for bill in session.dirty
                 if isinstance(bill, Bill) and bill.id and session.is_modified(bill)}
     deleting = {bill.id for bill in session.deleted if isinstance(bill, Bill) and bill.id}
@@ -226,8 +172,7 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def init_app(app) -> None:
-    if not sa.event.contains(Session, "before_flush", _survey):
-        sa.event.listen(Session, "before_flush", _survey, insert=True)  # before all
+    flush_survey.init_app(app)
     if not sa.event.contains(Session, "before_flush", _before_flush):
         sa.event.listen(Session, "before_flush", _before_flush)
     if not sa.event.contains(Session, "after_flush", _after_flush):

@@ -6,7 +6,7 @@ from one index (models/arrears.py) instead of grouping a million overdue bills (
 Unlike the sums of models/bill_totals.py, an oldest due date cannot be kept by adding
 differences, so a household's row is recomputed from its bills. Two transactions paying
 bills of one household at once must not each write what they saw alone, so the household's
-unit is locked first (the flush's survey in models/bill_totals.py, `locks.units`) and the
+unit is locked first (the flush's survey in models/flush_survey.py, `locks.units`) and the
 bills read after, which on PostgreSQL's READ COMMITTED sees what the other committed while
 it waited.
 - After a flush that creates, changes or deletes bills or payments, or moves a unit to
@@ -27,12 +27,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from . import flush_survey
 from .base import Base, changed
-from .bill_totals import as_key, surveyed
+from .bill_totals import OPEN, ZERO, as_key
 from .fees import Bill
+from .flush_survey import surveyed
 from .property import Unit
-
-OPEN = ("unpaid", "partly_paid")
 
 
 class HouseholdTotal(Base):
@@ -54,22 +54,20 @@ class HouseholdTotal(Base):
     number_key: Mapped[str] = mapped_column(sa.String(100))
     steward_key: Mapped[int]
     open_bills: Mapped[int] = mapped_column(default=0)
-    owed: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0.00"))
+    owed: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=ZERO)
     oldest_open: Mapped[date | None]
 
 
 def _sums(units: sa.ColumnElement[bool]) -> sa.Select:
     """(unit, owner key, open bills, owed, oldest open due date) of the units chosen, one
-    row per household with a bill unpaid."""
-    is_open = Bill.status.in_(OPEN)
+    row per household with a bill unpaid (their unpaid bills, from the partial index
+    `ix_bill_outstanding`)."""
     owner = as_key(Bill.owner_id)
     return (sa.select(Bill.unit_id, owner.label("owner_key"),
-                      sa.func.count(Bill.id).filter(is_open).label("open_bills"),
-                      sa.func.coalesce(sa.func.sum(Bill.amount - Bill.paid_amount)
-                                       .filter(is_open), 0).label("owed"),
-                      sa.func.min(Bill.due_date).filter(is_open).label("oldest_open"))
-            .where(units).group_by(Bill.unit_id, owner)
-            .having(sa.func.count(Bill.id).filter(is_open) > 0))
+                      sa.func.count(Bill.id).label("open_bills"),
+                      sa.func.sum(Bill.amount - Bill.paid_amount).label("owed"),
+                      sa.func.min(Bill.due_date).label("oldest_open"))
+            .where(units, Bill.status.in_(OPEN)).group_by(Bill.unit_id, owner))
 
 
 def _placed(sums: sa.Subquery) -> sa.Select:
@@ -90,21 +88,24 @@ def refresh(session: Session, units: Collection[int]) -> None:
     transaction refreshing a unit waited for the first and reads the bills it committed;
     SQLite lets one writer in at a time anyway."""
     units = sorted(set(units))
-    if not units:
-        return
-    table, connection = HouseholdTotal.__table__, session.connection()
-    connection.execute(sa.delete(table).where(table.c.unit_id.in_(units)))
-    connection.execute(sa.insert(table).from_select(
-        COLUMNS, _placed(_sums(Bill.unit_id.in_(units)).subquery())))
+    if units:
+        _recompute(session.connection(), HouseholdTotal.unit_id.in_(units),
+                   Bill.unit_id.in_(units))
 
 
 def rebuild(connection: sa.Connection) -> int:
     """Every household recomputed from the bills; returns how many there are."""
+    _recompute(connection, sa.true(), sa.true())
+    return connection.scalar(sa.select(sa.func.count()).select_from(HouseholdTotal))
+
+
+def _recompute(connection: sa.Connection, rows: sa.ColumnElement[bool],
+               bills: sa.ColumnElement[bool]) -> None:
+    """Replace the `rows` chosen with their households recomputed from the `bills` chosen."""
     table = HouseholdTotal.__table__
-    connection.execute(sa.delete(table))
-    connection.execute(sa.insert(table).from_select(
-        COLUMNS, _placed(_sums(sa.true()).subquery())))
-    return connection.scalar(sa.select(sa.func.count()).select_from(table))
+    connection.execute(sa.delete(table).where(rows))
+    connection.execute(sa.insert(table).from_select(COLUMNS,
+                                                    _placed(_sums(bills).subquery())))
 
 
 def mismatches(session: Session) -> list[str]:
@@ -142,5 +143,6 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def init_app(app) -> None:
+    flush_survey.init_app(app)
     if not sa.event.contains(Session, "after_flush", _after_flush):
         sa.event.listen(Session, "after_flush", _after_flush)
