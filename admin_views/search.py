@@ -19,7 +19,7 @@ import time
 from itertools import product
 
 import sqlalchemy as sa
-from flask import flash, request
+from flask import flash, g
 from flask_babel import gettext
 
 from extensions import db
@@ -89,13 +89,19 @@ class LiteralSearch:
             query = query.filter(sa.or_(*matches))
             if count_query is not None:
                 count_query = count_query.filter(sa.or_(*count_matches))
-        if short_words and (request.endpoint or "").endswith(".index_view"):
-            # said on the list itself; an export (which searches the same way) says nothing
-            # that would surface on the next page opened
+        if short_words:
+            g.short_search_words = short_words
+        return query, count_query, joins, count_joins
+
+    def render(self, template, **kwargs):
+        """The list page says how it matched a short word; an export, which searches the
+        same way but renders no page, says nothing that would surface on the next page."""
+        words = g.pop("short_search_words", None)
+        if words and template == self.list_template:
             flash(gettext("In a list this long, %(words)s (under three characters) is matched "
                           "at the start of each field; type a third character to find it "
-                          "anywhere.", words=gettext(", ").join(short_words)), "info")
-        return query, count_query, joins, count_joins
+                          "anywhere.", words=gettext(", ").join(words)), "info")
+        return super().render(template, **kwargs)
 
 
 def _match(column, word: str, from_start: bool):
