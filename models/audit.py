@@ -234,6 +234,8 @@ def _rows(session: Session) -> list[dict]:
             if action == "update" and not changes:
                 continue
             changed.append((obj, action, changes))
+    if not changed:
+        return []
     with Session(bind=session.connection(), autoflush=False) as aside:
         loaded = _load_referenced(session, changed, aside)  # noqa: F841 - kept while named
         return [_entry(session, obj, action, changes, stamp, aside)
