@@ -224,4 +224,3 @@ def _form_expired(error):
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.add_template_filter(actor_label, "actor")
