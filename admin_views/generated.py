@@ -35,6 +35,7 @@ import errors
 from access import BY_MODEL, EntityAccess
 from errors import MAX_ID
 from extensions import db
+from models.base import for_matching
 from models.scopes import department_scope, row_filter, steward_scope
 from rules.refusal import Refused
 
@@ -715,8 +716,7 @@ def is_indexed(column: sa.Column) -> bool:
         return True
     table = column.table
     leading = [next(iter(ix.columns)) for ix in table.indexes
-               if ix.columns and ix.dialect_options["postgresql"]["using"] != "gin"
-               and not ix.dialect_options["postgresql"]["ops"]]
+               if ix.columns and not for_matching(ix)]
     leading += [next(iter(c.columns)) for c in table.constraints
                 if isinstance(c, sa.UniqueConstraint | sa.PrimaryKeyConstraint) and c.columns]
     return any(lead is column for lead in leading)

@@ -150,14 +150,20 @@ def prefix(table: str, column: str) -> sa.Index:
                     postgresql_ops={column: "varchar_pattern_ops"}).ddl_if(dialect="postgresql")
 
 
+def for_matching(index: sa.Index) -> bool:
+    """Whether `index` is a trigram or a prefix index: made for matching search words, on
+    PostgreSQL only, and no use for sorting (a prefix index keeps pattern order)."""
+    options = index.dialect_options["postgresql"]
+    return options["using"] == "gin" or bool(options["ops"])
+
+
 def schema_filter(dialect: str):
     """Alembic's `include_object` for a database of `dialect`: the trigram and prefix
     indexes exist on PostgreSQL only, so elsewhere the models and the migrated schema agree
     without them."""
     def include(obj, name, type_, reflected, compare_to) -> bool:
         return not (type_ == "index" and dialect != "postgresql" and not reflected
-                    and (obj.dialect_options["postgresql"]["using"] == "gin"
-                         or obj.name.endswith("_prefix")))
+                    and for_matching(obj))
     return include
 
 

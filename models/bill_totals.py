@@ -120,9 +120,8 @@ def rebuild(connection: sa.Connection) -> int:
     """Every total recomputed from the bills, in one statement after one delete; returns how
     many groups there are."""
     connection.execute(sa.delete(BillTotal.__table__))
-    connection.execute(sa.insert(BillTotal.__table__).from_select(
-        [*KEY, *SUMS], _grouped(sa.true())))
-    return connection.scalar(sa.select(sa.func.count()).select_from(BillTotal.__table__))
+    return connection.execute(sa.insert(BillTotal.__table__).from_select(
+        [*KEY, *SUMS], _grouped(sa.true()))).rowcount
 
 
 def mismatches(session: Session) -> list[str]:
