@@ -114,6 +114,20 @@ def test_every_page_a_steward_opens_fits_the_phone(app, phone):
     assert misfits == {"error page": [], "language switch": []}
 
 
+@pytest.mark.parametrize("by", ["project", "steward"])
+def test_the_collection_report_scrolls_in_its_box_on_a_phone(phone, by):
+    """Thirteen columns of months do not fit 390 px: the table scrolls within its box, its
+    names stay on one line, and the page itself does not scroll sideways."""
+    phone.sign_in("admin")
+    phone.go(f"/admin/bill/collection/?by={by}")
+    page = phone.page
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    box = page.locator("#collection-table").evaluate(
+        "t => [t.parentElement.scrollWidth > t.parentElement.clientWidth,"
+        " t.querySelector('tbody td').getBoundingClientRect().height]")
+    assert box[0] and box[1] < 40, box  # scrolls in its box; a name on one line
+
+
 def test_the_date_picker_s_days_are_large_enough_to_tap_on_a_phone(phone):
     """A day or an hour in the picker is 40 px tall (32 × 26 px by default) and the picker
     stays on the screen."""
