@@ -30,6 +30,7 @@ from .jobs import job_url
 from .masking import personal_value
 
 ARREARS_PAGE = 50
+DUE_REMINDERS = 100  # promises passed shown on the arrears page, the oldest first
 COLLECTION_PAGE = 50  # groups (projects or stewards) to a page of the collection report
 SUMMARY_ROWS = 50  # rows of the arrears page's aging summary by project or by steward
 GROUP_LABELS = {"project": _l("Project"), "steward": _l("Steward")}
@@ -100,6 +101,10 @@ class BillView(EntityView):
         page = min(as_id(request.args.get("page")) or 0, 10 ** 6)
         found, total = arrears.households(db.session, today, filters, scope,
                                           offset=page * ARREARS_PAGE, limit=ARREARS_PAGE)
+        if not found and page and total:  # past the last page (a link kept, a typed number)
+            page = (total - 1) // ARREARS_PAGE
+            found, total = arrears.households(db.session, today, filters, scope,
+                                              offset=page * ARREARS_PAGE, limit=ARREARS_PAGE)
         figures = arrears.summary(db.session, today, filters, scope)
         rows = [{"household": h, "phone": personal_value(h.owner, "phone") if h.owner else "",
                  "days": h.days(today), "bucket": h.bucket(today)} for h in found]
@@ -114,8 +119,11 @@ class BillView(EntityView):
             buckets=BUCKET_LABELS, groups=GROUP_LABELS, page=page, total=total,
             pages=(total + ARREARS_PAGE - 1) // ARREARS_PAGE, reasons=ARREARS_REASON,
             outcomes=REMINDER_OUTCOME, statuses=BILL_STATUS,
+            # on the first page only, below the households: the list they work through
             due_reminders=arrears.due_reminders(
-                db.session, today, scope_condition(ENTITIES["arrears_reminder"])),
+                db.session, today, filters, scope_condition(ENTITIES["arrears_reminder"]),
+                limit=DUE_REMINDERS + 1) if page == 0 else [],
+            due_reminders_shown=DUE_REMINDERS,
             may_remind=ENTITIES["arrears_reminder"].grant(current_user.role).allows("C"),
             return_url=self.get_url(".index_view"))
 

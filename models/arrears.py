@@ -312,11 +312,14 @@ def _reminders(session: Session, bill_ids: Iterable[int]) -> Iterator[ArrearsRem
                                                         ArrearsReminder.id))
 
 
-def due_reminders(session: Session, today: date, scope: sa.ColumnElement[bool] | None,
+def due_reminders(session: Session, today: date, filters: Filters,
+                  scope: sa.ColumnElement[bool] | None,
                   limit: int = 100) -> list[ArrearsReminder]:
     """P-FEE-2: the latest reminder of each bill still unpaid whose promised date has
     passed — found among the user's own reminders first (`scope`, a condition on
-    ArrearsReminder), then checked for a later one on the same bill."""
+    ArrearsReminder), then checked for a later one on the same bill — of the bills the
+    page's filters choose (project, building, steward, aging bucket); at most `limit`, the
+    promises passed longest ago first."""
     later = sa.orm.aliased(ArrearsReminder)
     newer = sa.select(later.id).where(
         later.bill_id == ArrearsReminder.bill_id,
@@ -330,7 +333,11 @@ def due_reminders(session: Session, today: date, scope: sa.ColumnElement[bool] |
              .order_by(ArrearsReminder.promised_on, ArrearsReminder.id).limit(limit))
     if scope is not None:
         query = query.where(scope)
-    return list(session.scalars(query))
+    units = _place(filters, Unit.building_id, Unit.steward_id)
+    if units:
+        query = query.where(Bill.unit_id.in_(sa.select(Unit.id).where(*units)))
+    return list(session.scalars(query.where(
+        *_within_bucket(today, filters.bucket, Bill.due_date))))
 
 
 def last_reminded(session: Session, today: date, filters: Filters,

@@ -382,6 +382,37 @@ def test_reminders_are_logged_from_the_arrears_list_and_listed_when_due_P_FEE_2(
     assert response.status_code == 200 and flashes(response)
 
 
+def test_the_promised_dates_list_follows_the_filters_below_the_households_P_FEE_2(
+        app, db, as_role):
+    """The promises passed are the chosen project's only, listed after the households
+    (the list the page is for), on the first page; a page past the last shows the last."""
+    import re
+
+    client = as_role("admin")
+
+    def promised(page: str) -> set[int]:
+        listed = page.split('id="reminders-due"')[1].split("</table>")[0]
+        return {int(x) for x in re.findall(r"\?bill=(\d+)", listed)}
+
+    page = client.get("/admin/bill/arrears/").get_data(as_text=True)
+    assert page.index('id="arrears-list"') < page.index('id="reminders-due"')
+
+    def projects(bills: set[int]) -> set[int]:
+        with app.app_context():
+            return set(database.session.scalars(
+                sa.select(Building.project_id).select_from(Bill).join(Bill.unit)
+                .join(Unit.building).where(Bill.id.in_(bills))))
+
+    everyone = projects(promised(page))
+    assert len(everyone) > 1
+    project = min(everyone)
+    page = client.get(f"/admin/bill/arrears/?project={project}").get_data(as_text=True)
+    assert projects(promised(page)) == {project}
+    deep = client.get("/admin/bill/arrears/?page=99999").get_data(as_text=True)
+    assert 'id="reminders-due"' not in deep
+    assert deep.split('id="arrears-list"')[1].count('class="unit-file"') > 0
+
+
 def test_a_steward_cannot_remind_about_another_stewards_bill(app, db, as_role):
     foreign = sorted(set(scoped_ids(app, "bill", "admin")) - set(
         scoped_ids(app, "bill", "steward1")))[0]
